@@ -1,0 +1,204 @@
+from django.contrib.auth.models import Permission
+from django.db import connection
+from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from recruitment.interview.models import HR_GROUP, INTERVIEWER_GROUP, Candidate
+from recruitment.testing.factories import make_candidate, make_user
+
+CHANGELIST = reverse("admin:interview_candidate_changelist")
+ADD = reverse("admin:interview_candidate_add")
+
+
+def change_url(candidate):
+    return reverse("admin:interview_candidate_change", args=[candidate.pk])
+
+
+def form_data(candidate, **overrides):
+    """All editable fields of the change form, as the browser would post them."""
+    data = {
+        "name": candidate.name,
+        "phone": candidate.phone,
+        "email": candidate.email,
+        "city": candidate.city,
+        "apply_position": candidate.apply_position,
+        "born_address": "",
+        "gender": candidate.gender,
+        "bachelor_school": "",
+        "master_school": "",
+        "doctor_school": "",
+        "major": "",
+        "degree": "",
+        "test_score_of_general_ability": "",
+        "paper_score": "",
+        "first_interviewer": candidate.first_interviewer_id or "",
+        "second_interviewer": candidate.second_interviewer_id or "",
+        "hr_interviewer": candidate.hr_interviewer_id or "",
+    }
+    for prefix in ("first", "second", "hr"):
+        for name in (
+            "score",
+            "learning_ability",
+            "professional_competency",
+            "pressure_score",
+            "communication_ability",
+            "stability",
+            "advantage",
+            "disadvantage",
+            "result",
+            "remark",
+        ):
+            data.setdefault(f"{prefix}_{name}", "")
+    data.update(overrides)
+    return data
+
+
+class CandidateAdminTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.hr = make_user("hr", group=HR_GROUP, staff=True)
+        cls.iv1 = make_user("iv1", group=INTERVIEWER_GROUP, staff=True)
+        cls.iv2 = make_user("iv2", group=INTERVIEWER_GROUP, staff=True)
+        cls.mine = make_candidate(
+            name="Mine", first_interviewer=cls.iv1, second_interviewer=cls.iv2
+        )
+        cls.theirs = make_candidate(name="Theirs", first_interviewer=cls.iv2)
+        cls.unassigned = make_candidate(name="Nobody")
+
+    def test_hr_sees_everything(self):
+        self.client.force_login(self.hr)
+        response = self.client.get(CHANGELIST)
+        for name in ("Mine", "Theirs", "Nobody"):
+            self.assertContains(response, name)
+
+    def test_interviewer_sees_only_assigned(self):
+        self.client.force_login(self.iv1)
+        response = self.client.get(CHANGELIST)
+        self.assertContains(response, "Mine")
+        self.assertNotContains(response, "Theirs")
+        self.assertNotContains(response, "Nobody")
+        self.assertEqual(self.client.get(change_url(self.theirs)).status_code, 302)
+
+    def test_interviewer_edits_only_own_round(self):
+        self.client.force_login(self.iv1)
+        response = self.client.post(
+            change_url(self.mine),
+            form_data(
+                self.mine,
+                first_score="4.5",
+                first_result="recommended",
+                first_advantage="Clear thinker",
+                second_score="1.0",  # not theirs: ignored
+                name="Renamed",  # basic data: read-only for interviewers
+                first_interviewer=self.iv2.pk,  # assignment: HR only
+            ),
+        )
+        self.assertEqual(response.status_code, 302, getattr(response, "context", None))
+        self.mine.refresh_from_db()
+        self.assertEqual(str(self.mine.first_score), "4.5")
+        self.assertEqual(self.mine.first_result, "recommended")
+        self.assertEqual(self.mine.first_advantage, "Clear thinker")
+        self.assertIsNone(self.mine.second_score)
+        self.assertEqual(self.mine.name, "Mine")
+        self.assertEqual(self.mine.first_interviewer, self.iv1)
+
+    def test_second_round_interviewer(self):
+        self.client.force_login(self.iv2)
+        self.client.post(
+            change_url(self.mine),
+            form_data(self.mine, second_score="3.0", first_score="5.0"),
+        )
+        self.mine.refresh_from_db()
+        self.assertEqual(str(self.mine.second_score), "3.0")
+        self.assertIsNone(self.mine.first_score)
+
+    def test_hr_assigns_interviewers(self):
+        self.client.force_login(self.hr)
+        response = self.client.post(
+            change_url(self.unassigned),
+            form_data(self.unassigned, first_interviewer=self.iv1.pk, hr_result="hire"),
+        )
+        self.assertEqual(response.status_code, 302)
+        self.unassigned.refresh_from_db()
+        self.assertEqual(self.unassigned.first_interviewer, self.iv1)
+        self.assertEqual(self.unassigned.hr_result, "hire")
+
+    def test_add_works_for_every_role(self):
+        for user, phone in ((self.hr, "13600000001"), (self.iv1, "13600000002")):
+            self.client.force_login(user)
+            self.assertEqual(self.client.get(ADD).status_code, 200)
+            candidate = Candidate(name=f"New {user}", phone=phone)
+            response = self.client.post(ADD, form_data(candidate))
+            self.assertEqual(response.status_code, 302, response.content[:2000])
+            created = Candidate.objects.get(phone=phone)
+            self.assertEqual(created.creator, user)
+        # The interviewer who added a candidate interviews them first, so can see them.
+        self.assertEqual(Candidate.objects.get(phone="13600000002").first_interviewer, self.iv1)
+        self.assertIsNone(Candidate.objects.get(phone="13600000001").first_interviewer)
+
+    def test_delete_is_soft(self):
+        self.client.force_login(self.hr)
+        self.client.post(
+            CHANGELIST,
+            {"action": "delete_selected", "_selected_action": [self.unassigned.pk], "post": "yes"},
+        )
+        self.assertFalse(Candidate.objects.filter(pk=self.unassigned.pk).exists())
+        self.assertTrue(Candidate.all_objects.filter(pk=self.unassigned.pk).exists())
+
+
+class ExportActionTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.hr = make_user("hr", group=HR_GROUP, staff=True)
+        cls.iv = make_user("iv", group=INTERVIEWER_GROUP, staff=True)
+        cls.candidate = make_candidate(name="张三", first_interviewer=cls.iv)
+
+    def export(self):
+        return self.client.post(
+            CHANGELIST,
+            {"action": "export_model_as_csv", "_selected_action": [self.candidate.pk]},
+        )
+
+    def test_hr_exports_csv(self):
+        self.client.force_login(self.hr)
+        response = self.export()
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response["Content-Type"], "text/csv; charset=utf-8")
+        body = response.content.decode("utf-8-sig")
+        self.assertIn("张三", body)
+        self.assertIn("iv", body)
+
+    def test_interviewer_without_export_permission(self):
+        self.client.force_login(self.iv)
+        response = self.client.get(CHANGELIST)
+        form = response.context["action_form"]
+        choices = [value for value, _ in form.fields["action"].choices] if form else []
+        self.assertNotIn("export_model_as_csv", choices)
+        response = self.export()
+        self.assertNotEqual(response.get("Content-Type"), "text/csv; charset=utf-8")
+
+    def test_permission_alone_enables_export(self):
+        self.iv.user_permissions.add(Permission.objects.get(codename="export_candidate"))
+        self.client.force_login(self.iv)
+        response = self.export()
+        self.assertEqual(response["Content-Type"], "text/csv; charset=utf-8")
+
+
+class ChangelistQueryCountTests(TestCase):
+    def test_changelist_queries_do_not_grow(self):
+        hr = make_user("hr", group=HR_GROUP, staff=True)
+        iv = make_user("iv", group=INTERVIEWER_GROUP, staff=True)
+        for _ in range(2):
+            make_candidate(first_interviewer=iv, second_interviewer=hr, hr_interviewer=hr)
+        self.client.force_login(hr)
+        self.client.get(CHANGELIST)
+        with CaptureQueriesContext(connection) as few:
+            self.client.get(CHANGELIST)
+        for _ in range(15):
+            make_candidate(first_interviewer=iv, second_interviewer=hr, hr_interviewer=hr)
+        with self.assertNumQueries(len(few)):
+            response = self.client.get(CHANGELIST)
+        self.assertEqual(response.context["cl"].result_count, 17)
+        row = response.context["cl"].result_list[0]
+        self.assertIn("first_advantage", row.get_deferred_fields())

@@ -1,0 +1,51 @@
+"""Moving resumes into the interview process."""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from recruitment.interview.models import Candidate
+
+# Resume fields copied to the candidate. Never the primary key: the candidate has its own.
+COPIED_FIELDS = [
+    "name",
+    "email",
+    "city",
+    "gender",
+    "born_address",
+    "bachelor_school",
+    "master_school",
+    "doctor_school",
+    "major",
+    "degree",
+]
+
+
+@dataclass
+class MoveResult:
+    created: int = 0
+    existing: int = 0
+    archived: int = 0
+
+
+def move_resumes_to_interview(resumes, *, user=None) -> MoveResult:
+    """Create one Candidate per phone number (the natural key); running twice changes nothing.
+
+    A candidate that was archived (soft-deleted) stays archived and is counted apart.
+    """
+    result = MoveResult()
+    with transaction.atomic():
+        for resume in resumes.select_related("job").order_by("id"):
+            defaults = {field: getattr(resume, field) for field in COPIED_FIELDS}
+            defaults["apply_position"] = resume.job.title[:135]
+            defaults["creator"] = user
+            candidate, created = Candidate.all_objects.get_or_create(
+                phone=resume.phone, defaults=defaults
+            )
+            if created:
+                result.created += 1
+            elif candidate.is_deleted:
+                result.archived += 1
+            else:
+                result.existing += 1
+    return result

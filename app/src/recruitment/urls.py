@@ -1,0 +1,26 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from recruitment.jobs import views as job_views
+
+admin.site.site_header = _("Recruitment administration")
+admin.site.site_title = _("Recruitment")
+admin.site.index_title = _("Recruitment")
+
+urlpatterns = [
+    path("", include("recruitment.core.urls")),
+    path("", include("django_prometheus.urls")),  # /metrics (restricted by nginx)
+    path("i18n/", include("django.conf.urls.i18n")),  # set_language
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/signup/", job_views.signup, name="signup"),
+    path(settings.ADMIN_URL, admin.site.urls),
+    path("", include("recruitment.jobs.urls")),
+]
