@@ -28,12 +28,27 @@ class ValidationTests(SimpleTestCase):
     def test_valid_rows(self):
         valid, report = rows(HEADER + "张三,13800000001,a@b.cn,北京,后端,男,本科,88.5,\n")
         self.assertEqual(report.error_count, 0)
-        line, values, scores = valid[0]
+        line, fields = valid[0]
         self.assertEqual(line, 2)
-        self.assertEqual(values[:4], ["张三", "13800000001", "a@b.cn", "北京"])
-        self.assertIn("male", values)
-        self.assertIn("bachelor", values)
-        self.assertEqual(scores, ["88.5", None])
+        self.assertEqual(fields[:4], ["张三", "13800000001", "a@b.cn", "北京"])
+        self.assertEqual(fields[6], "male")
+        self.assertEqual(fields[11], "bachelor")
+        self.assertEqual(fields[12:], ["88.5", None])
+
+    def test_fast_and_detailed_paths_agree(self):
+        """Rows the one-regex fast path rejects are re-checked field by field."""
+        text = (
+            HEADER
+            + " 张三 ,13800000001,A@B.CN,北京,后端, 男 ,本科,099,\n"  # spaces, odd score
+            + "李四,138 0000 0002,,上海,,female,Master,100.0,0\n"
+        )
+        valid, report = rows(text)
+        self.assertEqual(report.error_count, 0, report.errors)
+        self.assertEqual(valid[0][1][0], "张三")
+        self.assertEqual(valid[0][1][6], "male")
+        self.assertEqual(valid[0][1][12], "099")
+        self.assertEqual(valid[1][1][1], "13800000002")
+        self.assertEqual(valid[1][1][11], "master")
 
     def test_english_headers_and_missing_optional_columns(self):
         valid, report = rows("name,phone\nLi,13800000001\n")
@@ -77,6 +92,7 @@ class ValidationTests(SimpleTestCase):
         valid, report = rows('name,phone,city\n"Li, Lei",13800000001,"C:\\\\path"\n')
         self.assertEqual(report.error_count, 0)
         self.assertEqual(valid[0][1][0], "Li, Lei")
+        self.assertEqual(valid[0][1][3], "C:\\\\path")
 
     def test_empty_file(self):
         _, report = rows("")

@@ -72,6 +72,13 @@ class Command(BaseCommand):
                 f"{path}: {report.rows} row(s) ({report.encoding}): {report.created} created, "
                 f"{report.updated} updated, {report.unchanged} unchanged in {elapsed:.2f}s"
             )
+            if options["verbosity"] >= 2 and report.timings:
+                self.stdout.write(
+                    "  "
+                    + ", ".join(
+                        f"{name} {seconds:.2f}s" for name, seconds in report.timings.items()
+                    )
+                )
         self.stdout.write(
             "Total: {rows} row(s), {created} created, {updated} updated, {unchanged} unchanged "
             "in {seconds:.2f}s.".format(seconds=time.monotonic() - started, **totals)
