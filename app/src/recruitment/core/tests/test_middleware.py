@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.test import SimpleTestCase
+from django.test import SimpleTestCase, override_settings
 from django.utils.module_loading import import_string
 
 
@@ -20,3 +20,17 @@ class MiddlewareTests(SimpleTestCase):
         self.assertEqual(response["Referrer-Policy"], "same-origin")
         # HSTS comes from nginx, not Django (exactly one layer).
         self.assertNotIn("Strict-Transport-Security", response)
+
+    @override_settings(
+        SECURE_HSTS_SECONDS=63072000, SECURE_HSTS_INCLUDE_SUBDOMAINS=True, SECURE_HSTS_PRELOAD=True
+    )
+    def test_exactly_one_hsts_header_when_django_sends_it(self):
+        response = self.client.get("/healthz", secure=True)
+        self.assertEqual(
+            response.headers["Strict-Transport-Security"],
+            "max-age=63072000; includeSubDomains; preload",
+        )
+        self.assertEqual(
+            [k for k in response.headers if k.lower() == "strict-transport-security"],
+            ["Strict-Transport-Security"],
+        )

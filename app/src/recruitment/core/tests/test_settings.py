@@ -73,6 +73,17 @@ class ProductionSettingsTests(SimpleTestCase):
         self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
         self.assertIn("no issues (0 silenced)", result.stdout)
 
+    def test_check_deploy_with_redirect_done_by_proxy(self):
+        env = production_env(DJANGO_SECURE_SSL_REDIRECT="false")
+        result = run_manage(["check", "--deploy", "--fail-level", "WARNING"], env)
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+
+    def test_weak_secret_key_fails_the_check(self):
+        env = production_env(DJANGO_SECRET_KEY="too-short")
+        result = run_manage(["check", "--deploy", "--fail-level", "WARNING"], env)
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("security.W009", result.stderr + result.stdout)
+
     def test_missing_required_variables_are_named(self):
         for name in (
             "DJANGO_SECRET_KEY",
