@@ -3,11 +3,19 @@ import logging
 from datetime import datetime
 
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 
-from .models import BASIC_FIELDS, INTERVIEWER_FIELDS, ROUND_FIELDS, Candidate
+from .models import (
+    BASIC_FIELDS,
+    HR_GROUP,
+    INTERVIEWER_FIELDS,
+    INTERVIEWER_GROUP,
+    ROUND_FIELDS,
+    Candidate,
+)
 from .roles import is_hr
 
 logger = logging.getLogger(__name__)
@@ -127,6 +135,17 @@ class CandidateAdmin(admin.ModelAdmin):
         if is_hr(request.user):
             filters += INTERVIEWER_FIELDS
         return filters
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in INTERVIEWER_FIELDS:
+            # Only active members of the interview groups can be assigned.
+            kwargs["queryset"] = (
+                get_user_model()
+                .objects.filter(is_active=True, groups__name__in=[HR_GROUP, INTERVIEWER_GROUP])
+                .distinct()
+                .order_by("username")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         if not change:

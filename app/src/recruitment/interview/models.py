@@ -147,6 +147,7 @@ class Candidate(TimeStampedSoftDeleteModel):
             models.Index(fields=["deleted_at", "-created"], name="interview_cand_alive_idx"),
             models.Index(fields=["email"], name="interview_cand_email_idx"),
             models.Index(fields=["city"], name="interview_cand_city_idx"),
+            models.Index(fields=["degree"], name="interview_cand_degree_idx"),
             models.Index(fields=["first_result"], name="interview_cand_first_res_idx"),
             models.Index(fields=["second_result"], name="interview_cand_second_res_idx"),
             models.Index(fields=["hr_result"], name="interview_cand_hr_res_idx"),

@@ -68,6 +68,7 @@ class Job(TimeStampedSoftDeleteModel):
             # Public list: WHERE deleted_at IS NULL [AND city/job_type] ORDER BY created DESC.
             models.Index(fields=["deleted_at", "-created"], name="jobs_job_alive_created_idx"),
             models.Index(fields=["city", "job_type"], name="jobs_job_city_type_idx"),
+            models.Index(fields=["job_type"], name="jobs_job_type_idx"),
         ]
 
     def __str__(self) -> str:
@@ -130,6 +131,8 @@ class Resume(TimeStampedSoftDeleteModel):
             models.Index(fields=["deleted_at", "-created"], name="jobs_resume_alive_created_idx"),
             models.Index(fields=["phone"], name="jobs_resume_phone_idx"),
             models.Index(fields=["city"], name="jobs_resume_city_idx"),
+            models.Index(fields=["email"], name="jobs_resume_email_idx"),
+            models.Index(fields=["degree"], name="jobs_resume_degree_idx"),
         ]
 
     def __str__(self) -> str:

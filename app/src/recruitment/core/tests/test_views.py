@@ -67,6 +67,21 @@ class AsyncSleepTests(SimpleTestCase):
         self.assertLess(elapsed, 1.5, f"10 concurrent sleeps took {elapsed:.2f}s")
 
 
+class AsyncWithSessionTests(TestCase):
+    async def test_logged_in_user_on_async_view(self):
+        """Session and auth middleware under ASGI: no SynchronousOnlyOperation."""
+        from asgiref.sync import sync_to_async
+
+        from recruitment.testing.factories import make_user
+
+        user = await sync_to_async(make_user)("async-user")
+        await self.async_client.aforce_login(user)
+        response = await self.async_client.get("/async/sleep/", {"s": "0"})
+        self.assertEqual(response.status_code, 200)
+        response = await self.async_client.get("/resumes/")
+        self.assertEqual(response.status_code, 200)
+
+
 class ReadyzTests(TestCase):
     def test_ready(self):
         response = self.client.get("/readyz")

@@ -124,6 +124,16 @@ class CandidateAdminTests(TestCase):
         self.assertEqual(self.unassigned.first_interviewer, self.iv1)
         self.assertEqual(self.unassigned.hr_result, "hire")
 
+    def test_only_interview_staff_can_be_assigned(self):
+        outsider = make_user("applicant")
+        self.client.force_login(self.hr)
+        response = self.client.post(
+            change_url(self.unassigned),
+            form_data(self.unassigned, first_interviewer=outsider.pk),
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("first_interviewer", response.context["adminform"].form.errors)
+
     def test_add_works_for_every_role(self):
         for user, phone in ((self.hr, "13600000001"), (self.iv1, "13600000002")):
             self.client.force_login(user)
