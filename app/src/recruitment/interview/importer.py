@@ -3,10 +3,12 @@
 Rows are validated in plain Python first; a file with any bad row imports nothing and the
 other files are unaffected (each file has its own transaction).
 
-- MySQL/MariaDB: the validated rows are written to a temporary tab-separated file, loaded with
+- MySQL/MariaDB: the validated rows are written to temporary tab-separated chunk files (by a
+  helper thread, so validation overlaps the database work), each loaded with
   ``LOAD DATA LOCAL INFILE`` into a temporary staging table, then upserted on the natural key
-  (phone) with ``INSERT ... SELECT ... ON DUPLICATE KEY UPDATE``. Unchanged rows keep their
-  ``modified`` timestamp, so importing the same file twice changes nothing.
+  (phone) with ``INSERT ... SELECT ... ON DUPLICATE KEY UPDATE``, all in one transaction per
+  file. Unchanged rows are skipped and keep their ``modified`` timestamp, so importing the
+  same file twice changes nothing.
 - Other databases (SQLite): batched ``bulk_create`` that inserts new phones and updates only
   rows whose values changed.
 """
