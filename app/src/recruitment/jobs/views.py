@@ -1,8 +1,12 @@
+import mimetypes
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.core.files.storage import FileSystemStorage
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -99,11 +103,18 @@ def resume_file(request, pk: int, kind: str):
     field = {"photo": resume.photo, "attachment": resume.attachment}.get(kind)
     if not field:
         raise Http404
+    filename = field.name.rsplit("/", 1)[-1]
+    if settings.MEDIA_X_ACCEL_PREFIX and isinstance(field.storage, FileSystemStorage):
+        # nginx sends the bytes from disk; Django only decided who may have them.
+        response = HttpResponse(content_type=mimetypes.guess_type(filename)[0] or "")
+        response["X-Accel-Redirect"] = settings.MEDIA_X_ACCEL_PREFIX.rstrip("/") + "/" + field.name
+        disposition = "attachment" if kind == "attachment" else "inline"
+        response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+        return response
     try:
         handle = field.open("rb")
     except (FileNotFoundError, OSError):
         raise Http404 from None
-    filename = field.name.rsplit("/", 1)[-1]
     return FileResponse(handle, as_attachment=(kind == "attachment"), filename=filename)
 
 

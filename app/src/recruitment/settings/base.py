@@ -133,6 +133,8 @@ STATIC_URL = "/static/"
 STATICFILES_DIRS = [str(PACKAGE_DIR / "static")]
 STATIC_ROOT = str(BASE_DIR / "staticfiles")
 MEDIA_URL = "/media/"
+# Internal nginx prefix for private files (see production.py); empty: Django streams them itself.
+MEDIA_X_ACCEL_PREFIX = ""
 MEDIA_ROOT = str(BASE_DIR / "media")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -37,6 +37,9 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=0)
 # ------------------------------------------------------------------------------
 STATIC_ROOT = env.str("DJANGO_STATIC_ROOT")
 STORAGE_BACKEND = env.str("DJANGO_STORAGE_BACKEND", default="filesystem")
+# With a front web server, private files are handed to it after the permission check: the view
+# answers with X-Accel-Redirect to this internal prefix, which nginx maps onto MEDIA_ROOT.
+MEDIA_X_ACCEL_PREFIX = env.str("DJANGO_MEDIA_X_ACCEL_PREFIX", default="")
 if STORAGE_BACKEND == "filesystem":
     MEDIA_ROOT = env.str("DJANGO_MEDIA_ROOT")
     _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}

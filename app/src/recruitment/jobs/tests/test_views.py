@@ -145,6 +145,19 @@ class ResumeVisibilityTests(TestCase):
         self.assertEqual(response.status_code, 200)
         self.assertIn("attachment", response["Content-Disposition"])
 
+    def test_front_server_sends_the_bytes_when_configured(self):
+        self.client.force_login(self.owner)
+        with self.settings(MEDIA_X_ACCEL_PREFIX="/_private_media/"):
+            response = self.client.get(self.photo)
+            self.assertEqual(response.status_code, 200)
+            self.assertEqual(
+                response["X-Accel-Redirect"], "/_private_media/" + self.resume.photo.name
+            )
+            self.assertEqual(response["Content-Type"], "image/png")
+            self.assertEqual(response.content, b"")
+            self.client.force_login(make_user("stranger2"))
+            self.assertEqual(self.client.get(self.photo).status_code, 404)
+
     def test_hr_sees_resume(self):
         self.client.force_login(make_user("hr", group=HR_GROUP, staff=True))
         self.assertContains(self.client.get(self.detail), "Owner Name")
