@@ -46,7 +46,9 @@ def test_ill_typed_variable_fails_before_any_change(extra_vars, named):
 
 
 def test_bad_value_fails_with_a_message_naming_the_variable():
-    result = run_playbook("playbooks/common.yml", "-e", "common_unattended_upgrades_reboot_time=25:99")
+    result = run_playbook(
+        "playbooks/common.yml", "-e", "common_unattended_upgrades_reboot_time=25:99"
+    )
     out = result.stdout + result.stderr
     assert result.returncode != 0
     assert "common_unattended_upgrades_reboot_time must be HH:MM" in out, out

@@ -70,6 +70,8 @@ STORAGES = {
     # Hashed file names, so nginx can cache /static/ forever.
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage",
+        # Public files, read by the web server's user: not the private 0640 of uploads.
+        "OPTIONS": {"file_permissions_mode": 0o644, "directory_permissions_mode": 0o755},
     },
 }
 
