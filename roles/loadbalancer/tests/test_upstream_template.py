@@ -1,0 +1,56 @@
+"""Render the upstream template without a host: the Tengine branch cannot run here (no package).
+
+Run with: pytest roles/loadbalancer/tests
+"""
+
+from pathlib import Path
+
+import jinja2
+import yaml
+
+ROLE = Path(__file__).resolve().parents[1]
+DEFAULTS = yaml.safe_load((ROLE / "defaults/main.yml").read_text())
+
+
+def render(**overrides) -> str:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(ROLE / "templates"),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+    )
+    values = {
+        **DEFAULTS,
+        "ansible_managed": "Ansible managed",
+        "loadbalancer_backends": ["10.77.0.11", "10.77.0.12"],
+        "loadbalancer_backend_server_name": "www.example.com",
+        **overrides,
+    }
+    return env.get_template("etc/nginx/conf.d/upstream.conf.j2").render(values)
+
+
+def test_round_robin_passive_checks():
+    text = render()
+    assert "server 10.77.0.11:443 max_fails=3 fail_timeout=10s;" in text
+    assert "server 10.77.0.12:443 max_fails=3 fail_timeout=10s;" in text
+    assert "keepalive 32;" in text
+    assert "check " not in text and "hash" not in text
+
+
+def test_drained_backend_is_down():
+    text = render(loadbalancer_backends_down=["10.77.0.11"])
+    assert "server 10.77.0.11:443 max_fails=3 fail_timeout=10s down;" in text
+    assert "server 10.77.0.12:443 max_fails=3 fail_timeout=10s;" in text
+
+
+def test_methods():
+    assert "least_conn;" in render(loadbalancer_method="least_conn")
+    assert "ip_hash;" in render(loadbalancer_method="ip_hash")
+    text = render(loadbalancer_method="consistent_hash", loadbalancer_hash_key="$cookie_sessionid")
+    assert "hash $cookie_sessionid consistent;" in text
+
+
+def test_tengine_active_checks():
+    text = render(loadbalancer_flavor="tengine")
+    assert "check interval=3000 rise=2 fall=3 timeout=1000 type=http port=80;" in text
+    assert 'check_http_send "GET /healthz HTTP/1.0\\r\\nHost: www.example.com\\r\\n\\r\\n";' in text
+    assert "check_http_expect_alive http_2xx;" in text
