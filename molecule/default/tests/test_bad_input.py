@@ -53,3 +53,29 @@ def test_bad_value_fails_with_a_message_naming_the_variable():
     assert result.returncode != 0
     assert "common_unattended_upgrades_reboot_time must be HH:MM" in out, out
     assert recap(out)["changed"] == 0
+
+
+def test_wrong_vault_password_fails_naming_the_file(tmp_path):
+    wrong = tmp_path / "wrong.vault-pass"
+    wrong.write_text("not-the-password\n")
+    result = subprocess.run(
+        ["ansible-playbook", "-i", os.environ["MOLECULE_INVENTORY_FILE"],
+         str(REPO / "molecule/default/converge.yml"), "--limit", "debian12"],
+        capture_output=True, text=True, cwd=REPO / "molecule/default", timeout=300,
+        env={**os.environ, "ANSIBLE_VAULT_IDENTITY_LIST": f"local@{wrong}"},
+    )  # fmt: skip
+    out = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "Decryption failed" in out, out[-3000:]
+    assert "inventories/local/group_vars/all/vault.yml" in out, out[-3000:]
+    assert recap(out)["changed"] == 0, out[-3000:]
+
+
+def test_missing_vault_stops_in_preflight():
+    # The molecule inventory holds no vault: site.yml alone is a run without one.
+    result = run_playbook("site.yml")
+    out = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "inventories/local/group_vars/all/vault.yml is missing or incomplete" in out, out[-3000:]
+    assert "scripts/new-vault local" in out
+    assert recap(out)["changed"] == 0
