@@ -33,24 +33,10 @@ from pathlib import Path
 from django.db import DatabaseError, connections, transaction
 from django.utils import timezone
 
-from .models import Candidate
+from .models import BASIC_FIELDS, Candidate
 
-IMPORT_FIELDS = [
-    "name",
-    "phone",
-    "email",
-    "city",
-    "apply_position",
-    "born_address",
-    "gender",
-    "bachelor_school",
-    "master_school",
-    "doctor_school",
-    "major",
-    "degree",
-    "test_score_of_general_ability",
-    "paper_score",
-]
+# The CSV columns are the candidate's basic fields, in the model's order.
+IMPORT_FIELDS = BASIC_FIELDS
 SCORE_FIELDS = ["test_score_of_general_ability", "paper_score"]
 TEXT_FIELDS = [f for f in IMPORT_FIELDS if f not in SCORE_FIELDS]
 REQUIRED_COLUMNS = ["name", "phone"]
