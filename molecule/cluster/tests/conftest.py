@@ -11,3 +11,4 @@ _spec.loader.exec_module(_module)
 REPO = _module.REPO
 assert_running = _module.assert_running
 vault = _module.vault
+run_script = _module.run_script

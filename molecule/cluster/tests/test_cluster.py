@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 import testinfra
-from conftest import REPO
+from conftest import REPO, run_script
 
 LB = "https://localhost:9443"
 CA = REPO / ".fleet/ca/ca.crt"
@@ -105,8 +105,18 @@ class Load:
         return total, bad + errors - reads, reads
 
 
-def release_copy(tmp_path, version, broken=False):
-    """The app with another version (and, for broken, a /readyz that always fails)."""
+DESTRUCTIVE_MIGRATION = """from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [("jobs", "0002_list_filter_indexes")]
+    operations = [migrations.RemoveField(model_name="resume", name="master_school")]
+"""
+
+
+def release_copy(tmp_path, version, broken=False, destructive=False):
+    """The app with another version; broken: a /readyz that always fails; destructive: a migration
+    that drops a column the serving release still reads."""
     src = tmp_path / f"app-{version}"
     shutil.copytree(
         REPO / "app", src, ignore=shutil.ignore_patterns("build", "*.egg-info", "db.sqlite3")
@@ -118,6 +128,9 @@ def release_copy(tmp_path, version, broken=False):
         views = src / "src/recruitment/core/views.py"
         code = views.read_text().replace("def readyz(", "def _real_readyz(", 1)
         views.write_text(code + BROKEN_READYZ)
+    if destructive:
+        migration = src / "src/recruitment/jobs/migrations/0003_drop_master_school.py"
+        migration.write_text(DESTRUCTIVE_MIGRATION)
     return src
 
 
@@ -155,6 +168,70 @@ def test_session_holds_across_web_hosts(session):
             .stdout
         )
         assert page == "200", (name, page)
+
+
+def test_upload_through_one_host_is_read_through_the_other(session, vault):
+    """Media lives in the object storage on cl-db1 (SeaweedFS, S3 API), not on a web host's disk."""
+    report = json.loads(
+        run_script(
+            host("cl-web1"), "upload_roundtrip.py", "https://localhost", "demo_applicant",
+            vault["vault_demo_password"],
+        ).stdout
+    )  # fmt: skip
+    assert report["bytes_equal"] and report["media_url"], report
+    url = "https://localhost" + report["media_url"]
+    fetched = host("cl-web2").run(f"curl -sf -H 'Cookie: {report['cookie']}' {url} | sha256sum")
+    assert fetched.stdout.split()[0] == report["photo_sha256"], fetched
+    for name in ("cl-web1", "cl-web2"):
+        local = host(name).run("find /srv/recruitment/shared/media -type f | wc -l").stdout.strip()
+        assert local == "0", (name, local)
+
+
+S3_PROBE = """
+import sys
+import boto3
+import botocore.exceptions
+
+key, secret = sys.argv[1], sys.argv[2]
+
+
+def client(secret):
+    return boto3.client("s3", endpoint_url="http://10.79.0.13:8333", region_name="us-east-1",
+                        aws_access_key_id=key, aws_secret_access_key=secret)
+
+
+def error(call):
+    try:
+        call()
+    except botocore.exceptions.ClientError as exc:
+        return exc.response["Error"]["Code"]
+    return "none"
+
+
+app = client(secret)
+print(app.list_objects_v2(Bucket="recruitment-media")["KeyCount"])
+print(error(lambda: client("wrong-" + secret).list_objects_v2(Bucket="recruitment-media")))
+print(error(lambda: app.create_bucket(Bucket="not-ours")))
+"""
+
+
+def test_object_storage_refuses_a_wrong_key_and_bucket_creation(vault):
+    """From a web host (the firewall admits no one else), with the app's own boto3."""
+    web1 = host("cl-web1")
+    web1.run_expect([0], f"cat > /tmp/s3_probe.py <<'EOF'\n{S3_PROBE}\nEOF")
+    out = web1.run(
+        "/srv/recruitment/current/venv/bin/python /tmp/s3_probe.py "
+        f"{vault['vault_app_s3_access_key']} {vault['vault_app_s3_secret_key']}"
+    )
+    assert out.rc == 0, out.stderr
+    objects, wrong_key, create_bucket = out.stdout.split()
+    assert int(objects) > 0
+    assert wrong_key == "SignatureDoesNotMatch"
+    assert create_bucket == "AccessDenied"
+    # Only the S3 API listens on the network: the master, volume and filer servers on loopback.
+    sockets = host("cl-db1").check_output("ss -Hltnp | grep weed | awk '{print $4}'").split()
+    assert "10.79.0.13:8333" in sockets, sockets
+    assert all(a.startswith("127.0.0.1:") for a in sockets if a != "10.79.0.13:8333"), sockets
 
 
 def test_rate_limit_returns_429():
@@ -200,6 +277,27 @@ def test_broken_release_stops_after_the_canary(session, tmp_path):
     assert versions() == {"cl-web1": "1.0.1", "cl-web2": "1.0.1"}
 
 
+def test_destructive_migration_is_refused_without_the_force_flag(session, tmp_path):
+    column = (
+        'mariadb -N -e "SELECT COUNT(*) FROM information_schema.columns WHERE '
+        "table_schema='recruitment' AND table_name='jobs_resume' AND column_name='master_school'\""
+    )
+    assert host("cl-db1").check_output(column) == "1"
+    result = playbook(
+        "rolling_upgrade.yml",
+        "-e",
+        f"django_app_source_path={release_copy(tmp_path, '1.0.3', destructive=True)}",
+    )
+    out = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "Rolling upgrade stopped at cl-web1 because" in out, out[-4000:]
+    assert "0003_drop_master_school" in out and "django_app_allow_destructive_migrations" in out
+    assert versions() == {"cl-web1": "1.0.1", "cl-web2": "1.0.1"}
+    assert host("cl-db1").check_output(column) == "1", "the column was dropped"
+    # The refused run released the deploy lock.
+    assert not host("cl-db1").file("/var/lib/djstack-deploy.lock").exists
+
+
 def test_rollback_playbook(session):
     load = Load(*session)
     result = playbook("rollback.yml")
@@ -217,3 +315,15 @@ def test_killed_web_host_loses_no_get(session):
     subprocess.run(["docker", "start", "cl-web1"], check=True, capture_output=True)
     # No reload happens here: every read error would be a lost GET.
     assert total > 0 and failed == 0 and reads == 0, (total, failed, reads)
+    # The host boots back into service by itself (units enabled, firewall loaded), for later tests.
+    for _ in range(60):
+        if (
+            host("cl-lb1")
+            .run("curl -sf --resolve localhost:443:10.79.0.11 https://localhost/readyz")
+            .rc
+            == 0
+        ):
+            break
+        time.sleep(2)
+    else:
+        pytest.fail("cl-web1 did not come back into service within 120 s of docker start")

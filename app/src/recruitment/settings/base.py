@@ -68,6 +68,8 @@ THIRD_PARTY_APPS = [
     "axes",
     "django_prometheus",
     "storages",
+    # lintmigrations: the deploy refuses migrations that would break the release still serving.
+    "django_migration_linter",
 ]
 LOCAL_APPS = [
     "recruitment.core",

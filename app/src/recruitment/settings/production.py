@@ -44,7 +44,8 @@ if STORAGE_BACKEND == "filesystem":
     MEDIA_ROOT = env.str("DJANGO_MEDIA_ROOT")
     _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 elif STORAGE_BACKEND == "s3":
-    # Any S3 API: AWS S3, Aliyun OSS, SeaweedFS (set the endpoint URL for the last two).
+    # Any S3 API: AWS S3, Aliyun OSS, SeaweedFS (set the endpoint URL for the last two). An empty
+    # value means unset, so one environment template serves AWS (no endpoint) and the others.
     MEDIA_ROOT = env.str("DJANGO_MEDIA_ROOT", default="")
     _default_storage = {
         "BACKEND": "storages.backends.s3.S3Storage",
@@ -52,9 +53,9 @@ elif STORAGE_BACKEND == "s3":
             "access_key": env.str("DJANGO_AWS_ACCESS_KEY_ID", default=None),
             "secret_key": env.str("DJANGO_AWS_SECRET_ACCESS_KEY", default=None),
             "bucket_name": env.str("DJANGO_AWS_STORAGE_BUCKET_NAME"),
-            "endpoint_url": env.str("DJANGO_AWS_S3_ENDPOINT_URL", default=None),
-            "region_name": env.str("DJANGO_AWS_S3_REGION_NAME", default=None),
-            "addressing_style": env.str("DJANGO_AWS_S3_ADDRESSING_STYLE", default=None),
+            "endpoint_url": env.str("DJANGO_AWS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("DJANGO_AWS_S3_REGION_NAME", default="") or None,
+            "addressing_style": env.str("DJANGO_AWS_S3_ADDRESSING_STYLE", default="") or None,
             # Resumes are private: no public ACL, signed URLs, never overwrite.
             "default_acl": None,
             "querystring_auth": True,

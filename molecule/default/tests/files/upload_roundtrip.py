@@ -5,6 +5,7 @@ Usage: python3 upload_roundtrip.py BASE_URL USERNAME PASSWORD   (prints a JSON r
 Only the standard library: hosts have no extra Python packages.
 """
 
+import hashlib
 import http.cookiejar
 import json
 import re
@@ -117,6 +118,9 @@ def main(base, username, password):
         "media_url": media.group(1).decode() if media else None,
         "bytes_equal": fetched == photo,
         "media_headers": media_headers,
+        # For a second host to fetch the same file with the same session (shared media).
+        "photo_sha256": hashlib.sha256(photo).hexdigest(),
+        "cookie": "; ".join(f"{c.name}={c.value}" for c in client.jar),
     }
     print(json.dumps(report))
 

@@ -128,27 +128,35 @@ class ProductionSettingsTests(SimpleTestCase):
             ],
         )
 
-    def test_s3_storage(self):
+    def s3_storage(self, **env):
+        """The default storage's backend, bucket and endpoint under the given S3 environment."""
         script = (
             "import django; django.setup(); from django.conf import settings as s; "
             "o = s.STORAGES['default']['OPTIONS']; "
-            "print(s.STORAGES['default']['BACKEND'], o['bucket_name'], o['endpoint_url'])"
+            "print(s.STORAGES['default']['BACKEND'], o['bucket_name'], repr(o['endpoint_url']))"
         )
         env = production_env(
-            DJANGO_STORAGE_BACKEND="s3",
-            DJANGO_AWS_STORAGE_BUCKET_NAME="resumes",
-            DJANGO_AWS_S3_ENDPOINT_URL="http://127.0.0.1:8333",
-            DJANGO_AWS_ACCESS_KEY_ID="key",
-            DJANGO_AWS_SECRET_ACCESS_KEY="secret",
+            DJANGO_STORAGE_BACKEND="s3", DJANGO_AWS_STORAGE_BUCKET_NAME="resumes", **env
         )
         result = subprocess.run(
             [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60
         )
         self.assertEqual(result.returncode, 0, result.stderr)
+        return result.stdout.split()
+
+    def test_s3_storage(self):
         self.assertEqual(
-            result.stdout.split(),
-            ["storages.backends.s3.S3Storage", "resumes", "http://127.0.0.1:8333"],
+            self.s3_storage(
+                DJANGO_AWS_S3_ENDPOINT_URL="http://127.0.0.1:8333",
+                DJANGO_AWS_ACCESS_KEY_ID="key",
+                DJANGO_AWS_SECRET_ACCESS_KEY="secret",
+            ),
+            ["storages.backends.s3.S3Storage", "resumes", "'http://127.0.0.1:8333'"],
         )
+
+    def test_s3_empty_endpoint_means_aws(self):
+        # One environment template serves AWS (no endpoint) and self-hosted stores: empty is unset.
+        self.assertEqual(self.s3_storage(DJANGO_AWS_S3_ENDPOINT_URL="")[-1], "None")
 
     def test_wsgi_and_asgi_default_to_production(self):
         for module in ("wsgi", "asgi"):

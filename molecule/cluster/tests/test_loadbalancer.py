@@ -1,8 +1,8 @@
 """Tests of roles/loadbalancer, for any host in group loadbalancers.
 
 Requests go from the load balancer host itself to https://localhost, with the stack's CA trusted
-(the role installs it). Each backend serves /static/probe.txt holding its own inventory name, so
-a response tells which backend answered.
+(the role installs it). The fixture below puts /static/probe.txt holding its own inventory name on
+each backend, so a response tells which backend answered.
 """
 
 import json
@@ -49,6 +49,18 @@ DRAIN_PLAYBOOK = """---
 def only_load_balancers(host):
     if "loadbalancers" not in host.ansible.get_variables().get("group_names", []):
         pytest.skip("not a load balancer")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def probe_files():
+    """Each web host's current release serves /static/probe.txt with the host's name."""
+    inventory = os.environ["MOLECULE_INVENTORY_FILE"]
+    for backend in testinfra.get_hosts(["ansible://webservers"], ansible_inventory=inventory):
+        name = backend.ansible.get_variables()["inventory_hostname"]
+        static = backend.check_output("readlink -f /srv/recruitment/current/static")
+        backend.run_expect(
+            [0], f"echo {name} > {static}/probe.txt && chmod 0644 {static}/probe.txt"
+        )
 
 
 def backends(host) -> list[str]:

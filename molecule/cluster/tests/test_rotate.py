@@ -1,0 +1,76 @@
+"""playbooks/rotate_secrets.yml under load: a new SECRET_KEY (the old one kept as a fallback) and a
+new database password on the idle one of the app's two database users, rolled out host by host with
+no failed request; a session from before the rotation still works after it. Runs last: it leaves
+the cluster on secrets only the test's copy of the vault knows."""
+
+import os
+import shutil
+import subprocess
+import time
+import urllib.error
+
+import yaml
+from conftest import REPO
+from test_cluster import INVENTORY, Load, host, login
+
+VAULT = REPO / "inventories/local/group_vars/all/vault.yml"
+
+
+def decrypt(path):
+    out = subprocess.run(
+        ["ansible-vault", "view", str(path)], capture_output=True, text=True, check=True, cwd=REPO
+    ).stdout
+    return yaml.safe_load(out)
+
+
+def app_users():
+    out = host("cl-db1").run(
+        "mariadb -N -e \"SELECT DISTINCT user FROM mysql.user WHERE user LIKE 'recruitment%'\""
+    )
+    return sorted(out.stdout.split())
+
+
+def login_past_the_rate_limit(vault):
+    """Earlier tests spent the login path's rate limit (429); it refills at 30 per minute."""
+    for _ in range(30):
+        try:
+            return login(vault)
+        except urllib.error.HTTPError as error:
+            if error.code != 429:
+                raise
+            time.sleep(2)
+    raise AssertionError("the login path answered 429 for a minute")
+
+
+def test_rotation_loses_no_request_and_no_session(vault, tmp_path):
+    copy = tmp_path / "vault.yml"
+    shutil.copy(VAULT, copy)
+    session = login_past_the_rate_limit(vault)
+    cookie = session[0]
+    load = Load(*session)
+    result = subprocess.run(
+        ["ansible-playbook", "-i", INVENTORY, str(REPO / "playbooks/rotate_secrets.yml"),
+         "-e", f"rotate_vault_file={copy}"],
+        capture_output=True, text=True, cwd=REPO, timeout=1800, env=os.environ,
+    )  # fmt: skip
+    total, failed, reads = load.stop("secret rotation")
+    assert result.returncode == 0, result.stdout[-4000:]
+    assert total > 0 and failed == 0 and reads <= 4, (total, failed, reads)
+
+    rotated = decrypt(copy)
+    assert rotated["vault_django_secret_key"] != vault["vault_django_secret_key"]
+    assert rotated["vault_django_secret_key_fallbacks"] == [vault["vault_django_secret_key"]]
+    assert rotated["vault_app_db_password"] != vault["vault_app_db_password"]
+    assert rotated["vault_app_db_user"] == "recruitment_b"
+    # The old user is gone: nothing can log in with the old password any more.
+    assert app_users() == ["recruitment_b"]
+    # The session made before the rotation is still logged in, on both hosts.
+    for name in ("cl-web1", "cl-web2"):
+        page = host("cl-lb1").run(
+            f"curl -s --resolve localhost:443:{host(name).ansible.get_variables()['private_ip']} "
+            f"-H 'Cookie: {cookie}' https://localhost/resumes/ -o /dev/null -w '%{{http_code}}'"
+        )
+        assert page.stdout == "200", (name, page.stdout)
+    # No secret reached the output.
+    for secret in (rotated["vault_django_secret_key"], rotated["vault_app_db_password"]):
+        assert secret not in result.stdout + result.stderr
