@@ -1,5 +1,5 @@
 # The two commands the README documents, plus the fleet's own. Each target is one script.
-.PHONY: demo test lint fleet-up fleet-stop fleet-destroy images
+.PHONY: demo test lint bench fleet-up fleet-stop fleet-destroy images
 
 demo:          ## bring up the local fleet and converge site.yml on it
 	scripts/demo
@@ -9,6 +9,9 @@ test:          ## everything: lint, the app's suite, molecule scenarios
 
 lint:
 	scripts/test lint
+
+bench:         ## the benchmarks on the local fleet (after make demo); ARGS=--quick for a short run
+	bench/run $(ARGS)
 
 images:
 	scripts/images

@@ -43,7 +43,8 @@ ensure_dockerd() {
     systemctl start docker
   else
     # No systemd on this controller (a CI container): run the daemon in the background.
-    nohup dockerd >/var/log/dockerd.log 2>&1 &
+    # setsid: its own session, so it outlives the shell (and the job group) that started it.
+    setsid nohup dockerd >/var/log/dockerd.log 2>&1 &
   fi
   for _ in $(seq 1 60); do docker info >/dev/null 2>&1 && return 0; sleep 1; done
   die "dockerd did not start within 60 s; see /var/log/dockerd.log"

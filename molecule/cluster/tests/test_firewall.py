@@ -46,6 +46,13 @@ def opens_from_controller(dst, port):
         ("cl-db1", "cl-web1", 443, False),
         ("cl-web2", "cl-web1", 443, False),
         ("cl-db1", "cl-lb1", 443, True),
+        ("cl-mon1", "cl-web1", 9100, True),
+        ("cl-mon1", "cl-web1", 9180, True),
+        ("cl-mon1", "cl-db1", 9104, True),
+        ("cl-lb1", "cl-web1", 9100, False),
+        ("cl-lb1", "cl-web1", 9180, False),
+        ("cl-web1", "cl-db1", 9104, False),
+        ("cl-web1", "cl-mon1", 9090, False),
     ],
 )
 def test_cross_tier_paths(src, dst, port, allowed):
@@ -62,6 +69,8 @@ def test_cross_tier_paths(src, dst, port, allowed):
         ("cl-web1", 22, True),
         ("cl-db1", 3306, False),
         ("cl-db1", 8333, False),
+        ("cl-db1", 9100, False),
+        ("cl-mon1", 9090, False),
     ],
 )
 def test_paths_from_the_host_network(dst, port, allowed):

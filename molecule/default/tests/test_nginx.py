@@ -132,8 +132,17 @@ def static_file(host, var):
 
 @pytest.fixture
 def app_socket_absent(host, var):
-    if host.socket(f"unix://{var('nginx_app_socket')}").is_listening:
-        pytest.skip("the app is running; its own tests cover its responses")
+    """Nothing on the app's socket for the test: the app's socket unit (named after the socket's
+    folder, /run/<app>/) and service are stopped, then started again afterwards."""
+    socket = var("nginx_app_socket")
+    app = socket.rsplit("/", 2)[-2]
+    running = host.socket(f"unix://{socket}").is_listening
+    if running:
+        host.run_expect([0], f"systemctl stop {app}.socket {app}.service && rm -f {socket}")
+    yield
+    if running:
+        host.run_expect([0], f"rm -f {socket} && systemctl start {app}.socket")
+        assert host.socket(f"unix://{socket}").is_listening
 
 
 FAKE_APP = r"""

@@ -12,7 +12,7 @@ ROLE = Path(__file__).resolve().parents[1]
 DEFAULTS = yaml.safe_load((ROLE / "defaults/main.yml").read_text())
 
 
-def render(**overrides) -> str:
+def render(template="etc/nginx/conf.d/upstream.conf.j2", **overrides) -> str:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(ROLE / "templates"),
         undefined=jinja2.StrictUndefined,
@@ -25,7 +25,7 @@ def render(**overrides) -> str:
         "loadbalancer_backend_server_name": "www.example.com",
         **overrides,
     }
-    return env.get_template("etc/nginx/conf.d/upstream.conf.j2").render(values)
+    return env.get_template(template).render(values)
 
 
 def test_round_robin_passive_checks():
@@ -54,3 +54,23 @@ def test_tengine_active_checks():
     assert "check interval=3000 rise=2 fall=3 timeout=1000 type=http port=80;" in text
     assert 'check_http_send "GET /healthz HTTP/1.0\\r\\nHost: www.example.com\\r\\n\\r\\n";' in text
     assert "check_http_expect_alive http_2xx;" in text
+
+
+WAF = "etc/nginx/modsecurity/djstack.conf.j2"
+
+
+def test_waf_modes():
+    assert "SecRuleEngine On" in render(WAF, loadbalancer_waf="block")
+    detect = render(WAF, loadbalancer_waf="detect")
+    assert "SecRuleEngine DetectionOnly" in detect and "SecRuleEngine On" not in detect
+
+
+def test_waf_body_limit_follows_client_max_body_size():
+    assert "SecRequestBodyLimit 10485760" in render(WAF, loadbalancer_waf="block")
+    limit = render(WAF, loadbalancer_waf="block", loadbalancer_client_max_body_size="512k")
+    assert "SecRequestBodyLimit 524288" in limit
+
+
+def test_waf_skips_password_fields():
+    text = render(WAF, loadbalancer_waf="block")
+    assert 'SecRuleUpdateTargetByTag "OWASP_CRS" "!ARGS:password"' in text

@@ -114,7 +114,9 @@ AXES_SENSITIVE_PARAMETERS = ["password", "password1", "password2"]
 # MIDDLEWARE
 # ------------------------------------------------------------------------------
 # Every entry is async-capable, so an async view is not pushed into a thread under ASGI
-# (see core/tests/test_middleware.py and README.md).
+# (see core/tests/test_middleware.py and README.md). Under ASGI, recruitment.asgi loads the
+# stock classes below as the subclasses in recruitment.core.middleware, whose hooks run on the
+# event loop instead of one sync_to_async hop each (`check --deploy` looks for these names).
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",

@@ -1,0 +1,1 @@
+"""The djstack benchmarks (issue #7); bench/run is the entry point."""
