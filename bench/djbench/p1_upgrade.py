@@ -3,7 +3,7 @@
 wrk drives the cluster test's mix (GET job pages, every tenth request a logged-in POST) through
 lb1, in back-to-back slices of a few seconds, so the report has latency over time: first a steady
 phase, then while ``playbooks/rolling_upgrade.yml`` moves every web host to a new release, then
-the same with the drain step left out (``bench/playbooks/upgrade_no_drain.yml``).
+the same with the drain step left out (``-e rolling_drain=false``).
 """
 
 from __future__ import annotations
@@ -116,7 +116,7 @@ def measure(cfg: dict, workdir: Path, t0: float) -> dict:
     phases = {}
     for key, playbook_path, version in (
         ("drain", "playbooks/rolling_upgrade.yml", f"1.0.0.post{stamp}1"),
-        ("no_drain", "bench/playbooks/upgrade_no_drain.yml", f"1.0.0.post{stamp}2"),
+        ("no_drain", "playbooks/rolling_upgrade.yml", f"1.0.0.post{stamp}2"),
     ):
         if key == "no_drain" and not cfg["p1_no_drain"]:
             continue
@@ -124,6 +124,8 @@ def measure(cfg: dict, workdir: Path, t0: float) -> dict:
         args = [playbook_path, "-e", f"django_app_source_path={source}"]
         if key == "drain" and cfg.get("p1_skip_backup"):
             args += ["-e", "rolling_backup=false"]
+        if key == "no_drain":
+            args += ["-e", "rolling_drain=false"]
         log(f"P1: {playbook_path} to {version} under load")
         slices, info = upgrade_under_load(env, connections, slice_s, args, key)
         during = [s for s in slices if s.started + s.duration_s > info["started"]]

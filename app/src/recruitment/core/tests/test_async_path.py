@@ -11,20 +11,10 @@ from django.test import SimpleTestCase, override_settings
 
 from recruitment.core.handlers import INLINE, InlineHooksASGIHandler
 from recruitment.core.signals import drop_request_started_thread_hop
+from recruitment.settings import base as base_settings
 
-STOCK_MIDDLEWARE = [  # settings.MIDDLEWARE at the time of writing
-    "django_prometheus.middleware.PrometheusBeforeMiddleware",
-    "django.middleware.security.SecurityMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
-    "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "axes.middleware.AxesMiddleware",
-    "django_prometheus.middleware.PrometheusAfterMiddleware",
-]
+# The project's MIDDLEWARE: Django's and django-prometheus's own classes, by their stock names.
+STOCK_MIDDLEWARE = list(base_settings.MIDDLEWARE)
 
 
 async def serve(handler, path, query=b"", host=b"testserver"):
