@@ -228,10 +228,13 @@ def test_object_storage_refuses_a_wrong_key_and_bucket_creation(vault):
     assert int(objects) > 0
     assert wrong_key == "SignatureDoesNotMatch"
     assert create_bucket == "AccessDenied"
-    # Only the S3 API listens on the network: the master, volume and filer servers on loopback.
-    sockets = host("cl-db1").check_output("ss -Hltnp | grep weed | awk '{print $4}'").split()
+    # The master, volume and filer servers (HTTP and gRPC) listen on loopback only; the S3 API on
+    # the private address. (ss without -p: the service's sandbox hides its process.)
+    sockets = host("cl-db1").check_output("ss -Hltn | awk '{print $4}'").split()
     assert "10.79.0.13:8333" in sockets, sockets
-    assert all(a.startswith("127.0.0.1:") for a in sockets if a != "10.79.0.13:8333"), sockets
+    for port in (9333, 19333, 8080, 18080, 8888, 18888):
+        bound = [a for a in sockets if a.rsplit(":", 1)[1] == str(port)]
+        assert bound == [f"127.0.0.1:{port}"], (port, bound)
 
 
 def test_rate_limit_returns_429():
