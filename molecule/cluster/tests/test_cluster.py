@@ -67,6 +67,11 @@ def login(vault):
 
 
 SOCKET_ERRORS = r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)"
+# A read error is the load balancer closing an idle keep-alive connection as nginx reloads (a drain
+# and an undrain per batch: each can close the idle ones of wrk's 8 connections). Browsers retry a
+# request whose keep-alive connection closed before any answer (RFC 9112, 9.3.1); wrk counts it.
+# Bounded here and printed; every other error, and every non-2xx/3xx answer, fails the test.
+RELOAD_READ_ERRORS = 16
 BROKEN_READYZ = """
 
 def readyz(request):
@@ -259,9 +264,7 @@ def test_rolling_upgrade_under_load(session, tmp_path):
     total, failed, reads = load.stop("rolling upgrade")
     assert result.returncode == 0, result.stdout[-4000:]
     assert total > 0 and failed == 0, (total, failed)
-    # A read error is the LB closing an idle keep-alive connection as nginx reloads (two reloads per
-    # batch); browsers retry those, wrk counts them. Bounded here, reported in the output.
-    assert reads <= 4, reads
+    assert reads <= RELOAD_READ_ERRORS, reads
     assert versions() == {"cl-web1": "1.0.1", "cl-web2": "1.0.1"}, before
 
 
@@ -276,7 +279,7 @@ def test_broken_release_stops_after_the_canary(session, tmp_path):
     out = result.stdout + result.stderr
     assert result.returncode != 0
     assert "Rolling upgrade stopped at cl-web1 because" in out, out[-4000:]
-    assert total > 0 and failed == 0 and reads <= 4, (total, failed, reads)
+    assert total > 0 and failed == 0 and reads <= RELOAD_READ_ERRORS, (total, failed, reads)
     assert versions() == {"cl-web1": "1.0.1", "cl-web2": "1.0.1"}
 
 
@@ -306,7 +309,7 @@ def test_rollback_playbook(session):
     result = playbook("rollback.yml")
     total, failed, reads = load.stop("rollback")
     assert result.returncode == 0, result.stdout[-4000:]
-    assert total > 0 and failed == 0 and reads <= 4, (total, failed, reads)
+    assert total > 0 and failed == 0 and reads <= RELOAD_READ_ERRORS, (total, failed, reads)
     assert versions() == {"cl-web1": "1.0.0", "cl-web2": "1.0.0"}
 
 
