@@ -44,6 +44,14 @@ def versions():
 
 def login(vault):
     """Log in as the demo applicant through the LB; return (cookie header, csrf token)."""
+    jar = browser_login(vault)[1]
+    cookies = {c.name: c.value for c in jar}
+    return "; ".join(f"{k}={v}" for k, v in cookies.items()), cookies["csrftoken"]
+
+
+def browser_login(vault):
+    """Log in as the demo applicant through the LB like a browser: return (opener, cookie jar);
+    the jar follows every Set-Cookie of later requests."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(
         urllib.request.HTTPCookieProcessor(jar), urllib.request.HTTPSHandler(context=tls())
@@ -61,9 +69,8 @@ def login(vault):
         LB + "/accounts/login/", data=data, headers={"Referer": LB + "/", "Origin": LB}
     )
     opener.open(req, timeout=30).read()
-    cookies = {c.name: c.value for c in jar}
-    assert "sessionid" in cookies, "login through the LB failed"
-    return "; ".join(f"{k}={v}" for k, v in cookies.items()), cookies["csrftoken"]
+    assert any(c.name == "sessionid" for c in jar), "login through the LB failed"
+    return opener, jar
 
 
 SOCKET_ERRORS = r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)"

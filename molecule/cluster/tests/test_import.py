@@ -32,7 +32,7 @@ def test_import_loads_generated_files_and_switches_local_infile_off(tmp_path):
     bench_import.generate(folder, ROWS, 4)
     before = candidates()
     result = playbook("import_data.yml", "-e", f"import_src={folder}")
-    assert result.returncode == 0, result.stdout[-4000:]
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     print(f"\n[import] {ROWS} rows: " + " ".join(
         line.strip() for line in result.stdout.splitlines() if "Total:" in line
     ))  # fmt: skip

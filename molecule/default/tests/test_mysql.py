@@ -44,6 +44,7 @@ APP_PRIVILEGES = {
     "INDEX",
     "DROP",
     "REFERENCES",
+    "CREATE TEMPORARY TABLES",  # the bulk import's staging table
 }
 CONFIG_FILE = "/etc/mysql/mariadb.conf.d/90-djstack.cnf"
 ERROR_LOG = "/var/log/mysql/error.log"
