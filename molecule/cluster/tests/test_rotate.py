@@ -63,9 +63,12 @@ def test_rotation_loses_no_request_and_no_session(vault, tmp_path):
     assert rotated["vault_django_secret_key"] != vault["vault_django_secret_key"]
     assert rotated["vault_django_secret_key_fallbacks"] == [vault["vault_django_secret_key"]]
     assert rotated["vault_app_db_password"] != vault["vault_app_db_password"]
-    assert rotated["vault_app_db_user"] == "recruitment_b"
-    # The old user is gone: nothing can log in with the old password any more.
-    assert app_users() == ["recruitment_b"]
+    # The app moved to the other of its two users, and the old one is gone: nothing can log in with
+    # the old password any more.
+    before = vault.get("vault_app_db_user", "recruitment")
+    other = "recruitment_b" if before == "recruitment" else "recruitment"
+    assert rotated["vault_app_db_user"] == other
+    assert app_users() == [other]
     # The browser's session from before the rotation is still logged in, on every request through
     # the LB (round robin: both web hosts), with no new login.
     for _ in range(6):
