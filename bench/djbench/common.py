@@ -51,6 +51,20 @@ def docker(*args, check=True, input=None):
     return run(["docker", *args], check=check, input=input)
 
 
+def web1_answers(url: str, *headers: str, tries: int = 60) -> bool:
+    """Poll url with curl inside web1, once a second, until it answers 200; False after tries."""
+    options = [arg for header in headers for arg in ("-H", header)]
+    for _ in range(tries):
+        code = docker(
+            "exec", "web1", "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", *options, url,
+            check=False,
+        ).stdout  # fmt: skip
+        if code == "200":
+            return True
+        time.sleep(1)
+    return False
+
+
 def host_pid(name: str) -> str:
     """The PID of a fleet container's init, whose network namespace wrk enters."""
     return docker("inspect", "-f", "{{.State.Pid}}", name).stdout.strip()

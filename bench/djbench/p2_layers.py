@@ -20,7 +20,7 @@ import json
 import statistics
 import time
 
-from .common import BENCH, docker, log, wrk
+from .common import BENCH, docker, log, web1_answers, wrk
 
 DIRECT_PORT = 8001
 DIRECT_DIR = "/tmp/djbench"  # tmpfs on the fleet hosts
@@ -45,26 +45,10 @@ exec runuser -u recruitment -- {APP_ROOT}/current/venv/bin/python -m gunicorn \
   --error-logfile {DIRECT_DIR}/gunicorn.log --chdir {DIRECT_DIR} recruitment.wsgi:application
 """
     docker("exec", "-d", "web1", "sh", "-c", script)
-    for _ in range(60):
-        ok = docker(
-            "exec",
-            "web1",
-            "curl",
-            "-s",
-            "-o",
-            "/dev/null",
-            "-w",
-            "%{http_code}",
-            "-H",
-            "Host: localhost",
-            "-H",
-            "X-Forwarded-Proto: https",
-            f"http://127.0.0.1:{DIRECT_PORT}/healthz",
-            check=False,
-        ).stdout
-        if ok == "200":
-            return
-        time.sleep(1)
+    if web1_answers(
+        f"http://127.0.0.1:{DIRECT_PORT}/healthz", "Host: localhost", "X-Forwarded-Proto: https"
+    ):
+        return
     log_tail = docker("exec", "web1", "tail", "-30", f"{DIRECT_DIR}/gunicorn.log", check=False)
     raise RuntimeError(f"the direct gunicorn on web1 did not answer:\n{log_tail.stdout}")
 

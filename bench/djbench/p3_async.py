@@ -11,9 +11,8 @@ served during the next run.
 from __future__ import annotations
 
 import json
-import time
 
-from .common import docker, log, playbook, wrk
+from .common import docker, log, playbook, web1_answers, wrk
 
 SLEEP_S = 0.5
 URL = "https://localhost/"
@@ -31,25 +30,8 @@ def deploy(server: str, workers: int) -> dict:
 def flush() -> None:
     """Drop the requests queued in the app's socket, then wait until the app answers again."""
     docker("exec", "web1", "systemctl", "restart", "recruitment.socket", "recruitment.service")
-    for _ in range(60):
-        code = docker(
-            "exec",
-            "web1",
-            "curl",
-            "-s",
-            "-o",
-            "/dev/null",
-            "-w",
-            "%{http_code}",
-            "-H",
-            "Host: localhost",
-            "http://127.0.0.1/healthz",
-            check=False,
-        ).stdout
-        if code == "200":
-            return
-        time.sleep(1)
-    raise RuntimeError("web1's app did not answer /healthz after a restart")
+    if not web1_answers("http://127.0.0.1/healthz", "Host: localhost"):
+        raise RuntimeError("web1's app did not answer /healthz after a restart")
 
 
 def one(concurrency: int, seconds: float, label: str):
