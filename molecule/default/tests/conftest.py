@@ -74,3 +74,42 @@ def run_script(host, name: str, *args: str):
     code = base64.b64encode((FILES / name).read_bytes()).decode()
     quoted = " ".join(f"'{a}'" for a in args)
     return host.run(f"echo {code} | base64 -d > /tmp/{name} && python3 /tmp/{name} {quoted}")
+
+
+# A throwaway key authorized for both root and the deploy user while a test module runs, so a
+# refused root login is refused by policy, not for want of a key; both files are restored after.
+SSH_KEY_DIR = "/root/ssh-test"
+SSH = (
+    "ssh -F /dev/null -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null"
+    " -o IdentitiesOnly=yes -o ConnectTimeout=10 -p 22"
+)
+SSH_KEY_NAMES = ("good", "bad1", "bad2")
+SSH_AUTHORIZED = ["/root/.ssh/authorized_keys", "/home/deploy/.ssh/authorized_keys"]
+
+
+@pytest.fixture(scope="module")
+def key(host):
+    """Path of a private key authorized for root and deploy while the module runs."""
+    with host.sudo():
+        setup = [
+            f"rm -rf {SSH_KEY_DIR} && mkdir -m 0700 {SSH_KEY_DIR}",
+            *(f"ssh-keygen -q -t ed25519 -N '' -f {SSH_KEY_DIR}/{n}" for n in SSH_KEY_NAMES),
+            "install -d -m 0700 /root/.ssh",
+        ]
+        for path in SSH_AUTHORIZED:
+            setup.append(f"if [ -e {path} ]; then cp -p {path} {path}.orig; fi")
+            setup.append(f"cat {SSH_KEY_DIR}/good.pub >> {path}")
+        setup.append("chown deploy:deploy /home/deploy/.ssh/authorized_keys")
+        result = host.run(" && ".join(setup))
+        assert result.rc == 0, result.stderr
+    yield f"{SSH_KEY_DIR}/good"
+    with host.sudo():
+        for path in SSH_AUTHORIZED:
+            host.run(f"if [ -e {path}.orig ]; then mv -f {path}.orig {path}; else rm -f {path}; fi")
+        host.run(f"rm -rf {SSH_KEY_DIR}")
+
+
+def ssh(host, args: str):
+    """An SSH client on the host against its own sshd: the real login path, PAM included."""
+    with host.sudo():
+        return host.run(f"{SSH} {args}")

@@ -1,44 +1,12 @@
 """sshd after the dev-sec ssh-baseline, proven with real SSH connections from inside each host.
 
-A throwaway key is authorized for both root and the deploy user for the module's tests, so a
+The `key` fixture (conftest) authorizes a throwaway key for both root and the deploy user, so a
 refused root login is refused by policy, not for want of a key; both files are restored after.
 """
 
 import pytest
-
-KEY_DIR = "/root/ssh-test"
-SSH = (
-    "ssh -F /dev/null -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null"
-    " -o IdentitiesOnly=yes -o ConnectTimeout=10 -p 22"
-)
-AUTHORIZED = ["/root/.ssh/authorized_keys", "/home/deploy/.ssh/authorized_keys"]
-
-
-@pytest.fixture(scope="module")
-def key(host):
-    """Path of a private key authorized for root and deploy while the module runs."""
-    with host.sudo():
-        setup = [
-            f"rm -rf {KEY_DIR} && mkdir -m 0700 {KEY_DIR}",
-            *(f"ssh-keygen -q -t ed25519 -N '' -f {KEY_DIR}/{n}" for n in ["good", "bad1", "bad2"]),
-            "install -d -m 0700 /root/.ssh",
-        ]
-        for path in AUTHORIZED:
-            setup.append(f"if [ -e {path} ]; then cp -p {path} {path}.orig; fi")
-            setup.append(f"cat {KEY_DIR}/good.pub >> {path}")
-        setup.append("chown deploy:deploy /home/deploy/.ssh/authorized_keys")
-        result = host.run(" && ".join(setup))
-        assert result.rc == 0, result.stderr
-    yield f"{KEY_DIR}/good"
-    with host.sudo():
-        for path in AUTHORIZED:
-            host.run(f"if [ -e {path}.orig ]; then mv -f {path}.orig {path}; else rm -f {path}; fi")
-        host.run(f"rm -rf {KEY_DIR}")
-
-
-def ssh(host, args: str):
-    with host.sudo():
-        return host.run(f"{SSH} {args}")
+from conftest import SSH, ssh
+from conftest import SSH_KEY_DIR as KEY_DIR
 
 
 def test_sshd_config_is_whole_valid_and_closed(host):
