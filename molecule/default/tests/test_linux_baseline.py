@@ -199,7 +199,8 @@ def test_an_upgrade_does_not_bring_the_suid_bit_back(host):
     with host.sudo():
         overrides = host.check_output("dpkg-statoverride --list /usr/lib/openssh/ssh-keysign")
         reinstall = host.run(
-            "DEBIAN_FRONTEND=noninteractive apt-get install -qq --reinstall openssh-client"
+            "DEBIAN_FRONTEND=noninteractive apt-get install -qq -o DPkg::Lock::Timeout=120"
+            " --reinstall openssh-client"
         )
         mode = host.file("/usr/lib/openssh/ssh-keysign").mode
     assert overrides.split() == ["root", "root", "0755", "/usr/lib/openssh/ssh-keysign"]
