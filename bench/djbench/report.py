@@ -19,6 +19,11 @@ def fmt(value, digits=2) -> str:
     return f"{value:,}"
 
 
+# The local fleet of scripts/fleet, which every measure runs on.
+FLEET = ("lb1", "web1", "web2", "db1", "mon1")
+FLEET_SIZE = len(FLEET)
+
+
 # --- verdicts ---------------------------------------------------------------------------------
 
 
@@ -34,11 +39,22 @@ def p1_rows(p1: dict) -> list[dict]:
         reasons = []
         if during["failed"]:
             errs = during["socket_errors"]
-            reasons.append(
+            reason = (
                 f"{during['failed']} failed ({during['non_2xx_3xx']} non-2xx/3xx, socket errors "
                 f"connect {errs['connect']}, read {errs['read']}, write {errs['write']}, "
                 f"timeout {errs['timeout']})"
             )
+            if during["failed"] == errs["read"]:
+                reason += (
+                    ": read errors only, every one wrk writing a request on an idle keep-alive "
+                    "connection just as an old nginx worker of the load balancer closes it, "
+                    "after the reload that drains or restores a host; browsers and HTTP client "
+                    "libraries resend a request whose reused connection closes before any answer, "
+                    "wrk counts it. The run without the drain (no LB reloads) had "
+                    f"{p1['phases'].get('no_drain', {}).get('during', {}).get('failed', '?')} "
+                    "failed"
+                )
+            reasons.append(reason)
         if during["requests"] < 10_000:
             reasons.append(
                 f"only {during['requests']:,} requests during the upgrade (< 10,000): "
@@ -197,15 +213,16 @@ def verdicts(results: dict) -> list[dict]:
             if p5["ratio"] > 0.20:
                 reasons.append(
                     f"the re-run still executes {p5['noop']['tasks']} tasks "
-                    f"({p5['noop']['host_tasks']} task results over 4 hosts), each an SSH round "
-                    "trip and a Python module start on the hosts; the cold run's package "
-                    "downloads come from a warm apt-cacher-ng and the wheel from .artifacts/, so "
-                    "the cold run is already short"
+                    f"({p5['noop']['host_tasks']} task results over {FLEET_SIZE} hosts), "
+                    "each an SSH round trip and a Python module start on the hosts; the cold "
+                    "run's package downloads come from a warm apt-cacher-ng and the wheel from "
+                    ".artifacts/, so the cold run is already short"
                 )
             rows.append(
                 {
                     "id": "P5",
-                    "what": f"no-op re-run / cold converge of {p5['playbook']} (4 hosts)",
+                    "what": f"no-op re-run / cold converge of {p5['playbook']} "
+                    f"({FLEET_SIZE} hosts)",
                     "goal": "<= 0.20, 0 changed",
                     "measured": f"{p5['ratio']:.2f} ({p5['noop']['seconds']:.0f} s vs "
                     f"{p5['cold']['seconds']:.0f} s), {p5['noop']['changed']} changed",
@@ -365,8 +382,9 @@ def write(results: dict, out_dir: Path) -> Path:
         f"- Controller: {m['cores']} cores ({m['cpu']}), {m['memory_gib']} GiB memory, {m['os']}, "
         f"kernel {m['kernel']}; load average at the start {' '.join(m['load_average'])} "
         "(the machine is shared).",
-        "- The fleet: four docker containers on the controller (lb1, web1, web2, db1; Debian "
-        f"{fleet.get('debian', '?')}), sharing those cores with wrk, ansible and each other.",
+        f"- The fleet: {FLEET_SIZE} docker containers on the controller ({', '.join(FLEET)}; "
+        f"Debian {fleet.get('debian', '?')}), sharing those cores with wrk, ansible and each "
+        "other.",
         f"- Controller tools: Python {m['python']}, {m['ansible']}, wrk {m['wrk']}, "
         f"{m['docker']}, {m['mariadb_client']}.",
         f"- On the hosts: {fleet.get('app', '?')}; {fleet.get('nginx', '?')}; "
