@@ -80,7 +80,8 @@ SUID_SGID_BLACKLIST = {
 
 def sysctl_file(host) -> dict[str, str]:
     content = host.file(SYSCTL_FILE).content_string
-    pairs = (line.split("=", 1) for line in content.splitlines() if "=" in line)
+    lines = [line for line in content.splitlines() if "=" in line and not line.startswith("#")]
+    pairs = (line.split("=", 1) for line in lines)
     return {key.strip(): value.strip() for key, value in pairs}
 
 
