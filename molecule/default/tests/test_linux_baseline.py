@@ -1,12 +1,12 @@
 """dev-sec linux-baseline: the kernel, file-permission and package controls the common role holds.
 
-Each test names its controls. The waived ones (os-08, os-10's vfat, login.defs' password ageing,
-package-07 to package-09) are listed with their reasons in the README; the test named "..._instead"
-shows what holds in place of the password ageing.
+Each test names its controls. The waived ones (os-08, os-10's vfat, login.defs' UMASK and password
+ageing, package-07 to package-09) are listed with their reasons in the README; the tests named
+"..._instead" show what holds in their place.
 """
 
 import pytest
-from conftest import ssh
+from conftest import APP, ssh
 
 SYSCTL_FILE = "/etc/sysctl.d/90-djstack-baseline.conf"
 
@@ -138,7 +138,7 @@ def test_account_files_are_owned_and_closed(host, path, group, mode):
 
 
 def test_login_defs_holds_the_paths_and_limits(host):
-    # os-05, except the password ageing (waived below).
+    # os-05, except UMASK and the password ageing (waived below).
     defs = {}
     for line in host.file("/etc/login.defs").content_string.splitlines():
         fields = line.split()
@@ -146,8 +146,7 @@ def test_login_defs_holds_the_paths_and_limits(host):
             defs[fields[0]] = fields[1]
     assert "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" in defs["ENV_SUPATH"]
     assert "/usr/local/bin:/usr/bin:/bin" in defs["ENV_PATH"]
-    expected = {"UMASK": "027", "LOGIN_RETRIES": "5", "LOGIN_TIMEOUT": "60"}
-    expected |= {"UID_MIN": "1000", "GID_MIN": "1000"}
+    expected = {"LOGIN_RETRIES": "5", "LOGIN_TIMEOUT": "60", "UID_MIN": "1000", "GID_MIN": "1000"}
     assert {k: defs.get(k) for k in expected} == expected
 
 
@@ -168,15 +167,21 @@ def test_no_account_has_a_password_so_ageing_has_nothing_to_age_instead(host):
 
 def test_deploy_sessions_get_no_core_dumps_and_a_clean_path(host, key):
     # sysctl-31 for login sessions (pam_limits), and os-04: no empty or "." entry in PATH.
-    # login.defs' UMASK 027 must not reach Ansible's own sessions (Debian's PAM has no pam_umask):
-    # sudo keeps a session's umask, and files a module or pip writes without a mode (a release's
-    # virtualenv) must stay readable for the service users.
+    # Waiver of os-05's UMASK 027: Debian 13's PAM applies login.defs' UMASK to SSH sessions and
+    # sudo keeps it, so Ansible's modules and pip would write a release's virtualenv closed to the
+    # app user (molecule saw "django-admin: Permission denied" on trixie). Sessions keep 022; the
+    # units that write data set their own umask (next test).
     session = ssh(host, f"-i {key} deploy@127.0.0.1 'ulimit -Hc; echo $PATH; umask'")
     assert session.rc == 0, session.stderr
     hard_core, path, umask = session.stdout.split()
     assert hard_core == "0"
     assert "" not in path.split(":") and "." not in path.split(":"), path
     assert umask == "0022"
+
+
+def test_services_set_their_own_umask_instead(web):
+    # In place of UMASK 027: the app writes uploads and logs with UMask=0027 from its unit.
+    assert web.run(f"systemctl show -P UMask {APP}.service").stdout.strip() == "0027"
 
 
 def test_no_trusted_host_or_netrc_files(host):
