@@ -105,12 +105,13 @@ def test_the_running_kernel_has_the_settings_where_a_host_may_set_them(host):
     if condition == "no":
         assert proc_sys_ro, "systemd-sysctl skipped although /proc/sys is writable"
         pytest.skip("a container: /proc/sys is read-only, the host's kernel keeps its values")
+    written = sysctl_file(host)
     running = {}
-    for key in sysctl_file(host):
+    for key in written:
         path = host.file("/proc/sys/" + key.replace(".", "/"))
         if path.exists:  # a key this kernel lacks (no IPv6, no SysRq) is skipped by systemd too
             running[key] = path.content_string.split()[0]
-    assert {k: v for k, v in running.items() if v != sysctl_file(host)[k]} == {}
+    assert {k: v for k, v in running.items() if v != written[k]} == {}
 
 
 def test_unused_file_systems_cannot_be_loaded(host):
