@@ -98,7 +98,25 @@ class Load:
              str(FILES / script), LB],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
         )  # fmt: skip
-        time.sleep(2)
+        self.wait_connected(connections)
+
+    def wait_connected(self, connections, timeout=30):
+        """Return once wrk holds all its connections to the LB's port (ss shows them), so the
+        load is on before the step under test starts; fail if wrk exits or never connects."""
+        port = urllib.parse.urlsplit(LB).port
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                out = self.proc.stdout.read()
+                raise AssertionError(f"wrk exited {self.proc.returncode}: {out}")
+            established = subprocess.run(
+                ["ss", "-Htnp", "state", "established", f"( dport = :{port} )"],
+                capture_output=True, text=True, check=True,
+            ).stdout  # fmt: skip
+            if established.count(f"pid={self.proc.pid},") >= connections:
+                return
+            time.sleep(0.1)
+        raise AssertionError(f"wrk did not open {connections} connections to {LB} in {timeout} s")
 
     def stop(self, label):
         self.proc.send_signal(signal.SIGINT)

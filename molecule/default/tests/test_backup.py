@@ -144,10 +144,22 @@ def test_backups_wait_for_the_deploy_lock(host, tmp_path):
             assert host.file(LOCK).is_directory
             # Released while the service waits, the backup goes ahead.
             host.run(f"systemctl reset-failed {UNIT}.service")
+            refused = host.check_output(f"systemctl show {UNIT}.service -p InvocationID --value")
             assert host.run(f"systemctl start --no-block {UNIT}.service").rc == 0
-            time.sleep(3)
+            # The script says when it starts waiting for the lock: poll this start's own journal
+            # (a new invocation id; the refused start above said the same) for that line.
+            said = host.run(
+                "for i in $(seq 100); do"
+                f" inv=$(systemctl show {UNIT}.service -p InvocationID --value);"
+                f' [ -n "$inv" ] && [ "$inv" != "{refused.strip()}" ]'
+                ' && journalctl --no-pager _SYSTEMD_INVOCATION_ID="$inv"'
+                " | grep -q 'waiting up to .* for the deploy lock' && exit 0;"
+                " sleep 0.1; done; exit 1"
+            )
+            assert said.rc == 0, service_diagnostics(host, f"{UNIT}.service")
             waiting = host.run(f"systemctl show {UNIT}.service -p ActiveState --value").stdout
             assert waiting.strip() == "activating", waiting
+            assert host_dumps(host) == before
         finally:
             host.run(f"rmdir {LOCK}")
         for _ in range(30):
@@ -164,13 +176,12 @@ def test_backups_wait_for_the_deploy_lock(host, tmp_path):
 
 def test_retention_on_the_host_and_at_the_backup_location(host, tmp_path):
     with host.sudo():
+        # Back to back: the names are to the millisecond, so no dump replaces another.
         for _ in range(4):
-            time.sleep(1.1)  # the dumps are named to the second
             assert host.run(SCRIPT).rc == 0
     dumps = host_dumps(host)
     assert len(dumps) == 3, dumps
     for _ in range(3):
-        time.sleep(1.1)
         rc, out = playbook(host, "backup.yml", "-e", f"mysql_backup_destination_dir={tmp_path}")
         assert rc == 0, out[-3000:]
     copies = sorted(p.name for p in (tmp_path / name_of(host)).glob(f"{APP}-*.sql.gz"))

@@ -1,5 +1,10 @@
 """The common role: what every host has after a converge."""
 
+import base64
+import time
+
+from conftest import FILES
+
 BASE_PACKAGES = ["acl", "ca-certificates", "tzdata", "unattended-upgrades", "sudo"]
 
 
@@ -9,8 +14,19 @@ def test_packages(host):
 
 
 def test_shared_group_vars_arrive(host):
-    # curl is added only by the top-level group_vars/all: it proves playbooks load that folder.
-    assert host.package("curl").is_installed
+    """Values that only the top-level group_vars/all sets reach the host through the playbooks.
+
+    The app's environment comes from group_vars/all/app.yml (the role's default is empty), and
+    DJANGO_HSTS_SET_BY_PROXY is set nowhere else: without that folder the file would lack it.
+    """
+    if "webservers" not in host.ansible.get_variables().get("group_names", []):
+        return
+    with host.sudo():
+        env = host.file("/srv/recruitment/shared/recruitment.env")
+        assert env.exists, "the app's environment file is missing"
+        lines = env.content_string.splitlines()
+    assert "DJANGO_HSTS_SET_BY_PROXY='true'" in lines, lines
+    assert "DJANGO_MEDIA_X_ACCEL_PREFIX='/media/'" in lines, lines
 
 
 def test_apt_sources(host):
@@ -22,6 +38,56 @@ def test_apt_sources(host):
     assert not [line for line in legacy if line.strip() and not line.startswith("#")], legacy
     # The proxy points at the controller's apt-cacher-ng, and apt works through it.
     assert "apt-cache:3142" in host.file("/etc/apt/apt.conf.d/01proxy").content_string
+
+
+def test_a_stalled_apt_fetch_fails_fast_and_is_retried(host):
+    """A proxy that accepts and never answers: APT gives up after the role's timeout and retries.
+
+    The scenario sets common_apt_timeout and common_apt_retries small (molecule.yml) so this runs
+    in seconds; APT's own default would wait 120 s per try, and the hang once seen, forever.
+    """
+    network = host.file("/etc/apt/apt.conf.d/10djstack-network").content_string
+    timeout = int(host.run("apt-config shell T Acquire::http::Timeout").stdout.split("'")[1])
+    retries = int(host.run("apt-config shell R Acquire::Retries").stdout.split("'")[1])
+    assert f'Acquire::http::Timeout "{timeout}";' in network and timeout <= 10, network
+    assert retries >= 1, network
+    port, work = 3199, "/tmp/stalled-apt"
+    with host.sudo():
+        host.run(f"rm -rf {work} && mkdir -p {work}/lists/partial")
+        script = base64.b64encode((FILES / "stalled_proxy.py").read_bytes()).decode()
+        assert host.run(f"echo {script} | base64 -d > {work}/stalled_proxy.py").rc == 0
+        started = host.run(
+            f"systemd-run --unit=stalled-apt-proxy python3 {work}/stalled_proxy.py {port} "
+            f"{work}/accepted"
+        )
+        assert started.rc == 0, started.stderr
+        try:
+            listening = host.run(
+                f"for i in $(seq 50); do ss -Hltn 'sport = :{port}' | grep -q . && exit 0; "
+                "sleep 0.1; done; exit 1"
+            )
+            assert listening.rc == 0, "the stalled proxy never listened"
+            host.run(f"echo 'deb http://deb.debian.org/debian stable main' > {work}/sources.list")
+            begin = time.monotonic()
+            fetch = host.run(
+                f"timeout 300 apt-get update -o Acquire::http::Proxy=http://127.0.0.1:{port} "
+                f"-o Dir::Etc::sourcelist={work}/sources.list -o Dir::Etc::sourceparts=- "
+                f"-o Dir::State::lists={work}/lists"
+            )
+            elapsed = time.monotonic() - begin
+        finally:
+            host.run("systemctl stop stalled-apt-proxy")
+        accepted = host.file(f"{work}/accepted").content_string.count("accepted")
+        host.run(f"rm -rf {work}")
+    output = fetch.stdout + fetch.stderr
+    print(f"stalled fetch: {elapsed:.1f} s, {accepted} connections, timeout {timeout} s, "
+          f"retries {retries}")  # fmt: skip
+    assert fetch.rc != 124, "apt-get update hung behind a stalled proxy"
+    assert "Failed to fetch" in output or "timed out" in output.lower(), output[-2000:]
+    # Every try after the first opened a new connection: the retries happened.
+    assert accepted >= retries + 1, (accepted, output[-2000:])
+    # Well under APT's default 120 s for one try: the configured timeout held.
+    assert elapsed < 120, (elapsed, output[-2000:])
 
 
 def test_timezone(host):
