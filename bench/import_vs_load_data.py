@@ -46,7 +46,7 @@ RAW_LOAD = (
 # The per-row loop of the course's import command: read the CSV, create() each row.
 ORM_LOOP = """
 import csv, sys, time
-from recruitment.interview.importer import DEGREES, GENDERS
+from recruitment.interview.importing.validation import DEGREES, GENDERS
 from recruitment.interview.models import Candidate
 limit = int(sys.argv[2])
 started = time.monotonic()

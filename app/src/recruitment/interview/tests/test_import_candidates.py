@@ -1,7 +1,8 @@
-"""import_candidates against the real database: all-or-nothing per file, idempotent re-import.
+"""import_candidates against the real database: all-or-nothing per file, idempotent re-import,
+only the file's columns written, insert-only and upsert modes, encodings, delimiters.
 
-On SQLite this exercises the bulk_create path; with --mariadb it exercises
-LOAD DATA LOCAL INFILE + INSERT ... SELECT ... ON DUPLICATE KEY UPDATE.
+On SQLite this exercises the ORM (bulk_create) path; with --mariadb the same tests exercise
+LOAD DATA LOCAL INFILE into a staging table, then UPDATE ... JOIN and INSERT ... SELECT.
 """
 
 import tempfile
@@ -13,6 +14,9 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import TransactionTestCase
 
+from recruitment.interview.importing import Importer, ImportOptions, LocalInfileRefused
+from recruitment.interview.importing.load_data import check_local_infile, load_data
+from recruitment.interview.importing.mariadb_sql import Statements
 from recruitment.interview.models import Candidate
 
 HEADER = "姓名,手机号码,邮箱,城市,应聘职位,性别,本科学校,学历,综合能力测评成绩,笔试成绩\n"
@@ -52,7 +56,7 @@ class ImportCandidatesTests(TransactionTestCase):
             'O\'Brien \\ "Jr",13800000003,ob@example.com,"Shen, zhen",SRE,,,,,\n',
         )
         out, _ = self.run_import(path)
-        self.assertIn("3 created, 0 updated, 0 unchanged", out)
+        self.assertIn("3 inserted, 0 updated, 0 unchanged, 0 skipped", out)
         first = snapshot()
         self.assertEqual(len(first), 3)
         obrien = Candidate.objects.get(phone="13800000003")
@@ -61,9 +65,10 @@ class ImportCandidatesTests(TransactionTestCase):
         self.assertEqual(str(Candidate.objects.get(phone="13800000001").paper_score), "85.5")
         self.assertIsNone(Candidate.objects.get(phone="13800000002").paper_score)
 
-        out, _ = self.run_import(path)
-        self.assertIn("0 created, 0 updated, 3 unchanged", out)
-        self.assertEqual(first, snapshot())
+        for mode in ("insert-only", "upsert"):
+            out, _ = self.run_import(path, mode=mode)
+            self.assertIn("0 inserted, 0 updated, 3 unchanged, 0 skipped", out)
+            self.assertEqual(first, snapshot())
 
     def test_update_changes_only_changed_rows(self):
         self.run_import(
@@ -71,9 +76,10 @@ class ImportCandidatesTests(TransactionTestCase):
         )
         before = {row[1]: row for row in snapshot()}
         out, _ = self.run_import(
-            self.write("b.csv", "张三,13800000001,,杭州,,,,,,\n李四,13800000002,,上海,,,,,,\n")
+            self.write("b.csv", "张三,13800000001,,杭州,,,,,,\n李四,13800000002,,上海,,,,,,\n"),
+            mode="upsert",
         )
-        self.assertIn("0 created, 1 updated, 1 unchanged", out)
+        self.assertIn("0 inserted, 1 updated, 1 unchanged, 0 skipped", out)
         after = {row[1]: row for row in snapshot()}
         self.assertEqual(after["13800000002"], before["13800000002"])
         self.assertEqual(after["13800000001"][4], "杭州")
@@ -88,7 +94,7 @@ class ImportCandidatesTests(TransactionTestCase):
             "赵六,12345,,北京,,,,,,\n",
         )
         also_good = self.write("3-good.csv", "李四,13800000002,,上海,,,,,,\n")
-        with self.assertRaisesMessage(CommandError, "1 of 3 file(s) had invalid rows"):
+        with self.assertRaisesMessage(CommandError, "1 of 3 file(s) had errors"):
             self.run_import(self.dir)
         phones = set(Candidate.objects.values_list("phone", flat=True))
         self.assertEqual(phones, {"13800000001", "13800000002"})
@@ -105,13 +111,14 @@ class ImportCandidatesTests(TransactionTestCase):
     def test_gbk_file(self):
         path = self.write("gbk.csv", "张三,13800000001,,北京,,男,,本科,,\n", encoding="gbk")
         out, _ = self.run_import(path)
-        self.assertIn("(gbk)", out)
+        self.assertIn("(gbk; ", out)
         self.assertEqual(Candidate.objects.get().name, "张三")
 
     def test_glob_and_dry_run(self):
         self.write("a.csv", "张三,13800000001,,北京,,,,,,\n")
         self.write("b.csv", "李四,13800000002,,北京,,,,,,\n")
         out, _ = self.run_import(str(self.dir / "*.csv"), dry_run=True)
+        self.assertIn("1 would be inserted, 0 would be updated", out)
         self.assertIn("dry run", out)
         self.assertFalse(Candidate.objects.exists())
         out, _ = self.run_import(str(self.dir / "*.csv"))
@@ -121,10 +128,173 @@ class ImportCandidatesTests(TransactionTestCase):
         lines = "".join(f"候选人{i},139{i:08d},,北京,,,,,,{i % 100}\n" for i in range(3000))
         path = self.write("big.csv", lines)
         out, _ = self.run_import(path, batch_size=500)
-        self.assertIn("3000 created", out)
+        self.assertIn("3000 inserted", out)
         out, _ = self.run_import(path, batch_size=500)
         self.assertIn("3000 unchanged", out)
         self.assertEqual(Candidate.objects.count(), 3000)
+
+    def write_raw(self, name, text, encoding="utf-8"):
+        path = self.dir / name
+        path.write_bytes(text.encode(encoding))
+        return path
+
+    def full_candidate(self):
+        self.run_import(
+            self.write(
+                "full.csv",
+                "张三,13800000001,zhang@example.com,北京,后端,男,北京大学,本科,90,85.5\n",
+            )
+        )
+        Candidate.all_objects.filter(phone="13800000001").update(first_remark="strong coder")
+        return Candidate.all_objects.get(phone="13800000001")
+
+    # -- only the file's columns are written; empty cells keep stored values -------------------
+    def test_name_phone_file_leaves_every_other_field(self):
+        """Issue: a name,phone file blanked every other basic field of stored candidates."""
+        before = self.full_candidate()
+        path = self.write_raw("np.csv", "name,phone\n张三丰,13800000001\n李四,13800000002\n")
+        out, _ = self.run_import(path, mode="upsert")
+        self.assertIn("1 inserted, 1 updated, 0 unchanged, 0 skipped", out)
+        after = Candidate.all_objects.get(phone="13800000001")
+        self.assertEqual(after.name, "张三丰")
+        for name in (
+            "email", "city", "apply_position", "gender", "bachelor_school", "degree",
+            "test_score_of_general_ability", "paper_score", "first_remark", "created",
+        ):  # fmt: skip
+            self.assertEqual(getattr(after, name), getattr(before, name), name)
+        self.assertGreater(after.modified, before.modified)
+        new = Candidate.all_objects.get(phone="13800000002")
+        self.assertEqual((new.gender, new.email, new.paper_score), ("unspecified", "", None))
+
+    def test_empty_cells_keep_stored_values(self):
+        before = self.full_candidate()
+        out, _ = self.run_import(
+            self.write("empty.csv", "张三,13800000001,,上海,,,,,,\n"), mode="upsert"
+        )
+        self.assertIn("1 updated", out)
+        after = Candidate.all_objects.get(phone="13800000001")
+        self.assertEqual(after.city, "上海")
+        self.assertEqual(
+            (after.email, after.gender, after.degree, after.paper_score),
+            (before.email, before.gender, before.degree, before.paper_score),
+        )
+        out, _ = self.run_import(
+            self.write("empty2.csv", "张三,13800000001,,,,,,,,\n"), mode="upsert"
+        )
+        self.assertIn("0 updated, 1 unchanged", out)  # empty cells change nothing
+
+    def test_overwrite_empty(self):
+        self.full_candidate()
+        out, _ = self.run_import(
+            self.write("empty.csv", "张三,13800000001,,上海,,,,,,\n"),
+            mode="upsert",
+            overwrite_empty=True,
+        )
+        self.assertIn("1 updated", out)
+        after = Candidate.all_objects.get(phone="13800000001")
+        self.assertEqual(
+            (after.city, after.email, after.gender, after.degree, after.paper_score),
+            ("上海", "", "unspecified", "", None),
+        )
+        self.assertEqual(after.first_remark, "strong coder")  # not an imported field
+
+    # -- insert-only (default) and upsert -------------------------------------------------------
+    def test_insert_only_default_keeps_admin_corrections(self):
+        """Re-importing an older file must not revert a correction made in the admin."""
+        old = self.write(
+            "old.csv",
+            "张三,13800000001,zhang@exmaple.com,北京,,,,,,\n李四,13800000002,,上海,,,,,,\n",
+        )
+        self.run_import(old)
+        Candidate.objects.filter(phone="13800000001").update(email="zhang@example.com")
+        corrected = snapshot()
+        out, _ = self.run_import(old, self.write("new.csv", "王五,13800000003,,深圳,,,,,,\n"))
+        self.assertIn("old.csv: 2 row(s) (utf-8;", out)
+        self.assertIn("0 inserted, 0 updated, 1 unchanged, 1 skipped", out)
+        self.assertIn("Total: 3 row(s), 1 inserted, 0 updated, 1 unchanged, 1 skipped", out)
+        self.assertIn("--mode upsert updates them", out)
+        self.assertEqual(snapshot()[:2], corrected)
+        out, _ = self.run_import(old, mode="upsert")
+        self.assertIn("0 inserted, 1 updated, 1 unchanged, 0 skipped", out)
+        self.assertEqual(Candidate.objects.get(phone="13800000001").email, "zhang@exmaple.com")
+
+    def test_case_only_change_counts(self):
+        self.run_import(self.write("a.csv", "Li,13800000001,li@example.com,,,,,,,\n"))
+        out, _ = self.run_import(
+            self.write("b.csv", "Li,13800000001,LI@example.com,,,,,,,\n"), mode="upsert"
+        )
+        self.assertIn("1 updated", out)
+        self.assertEqual(Candidate.objects.get().email, "LI@example.com")
+
+    def test_help_states_the_default_mode(self):
+        from recruitment.interview.management.commands.import_candidates import Command
+
+        text = " ".join(
+            Command().create_parser("manage.py", "import_candidates").format_help().split()
+        )
+        self.assertIn("insert-only (default)", text)
+        self.assertIn("cannot revert corrections made in the admin", text)
+        self.assertIn("--overwrite-empty", text)
+
+    # -- encodings --------------------------------------------------------------------------------
+    def test_latin1_and_utf16_files_are_errors_and_the_others_import(self):
+        """Issue: an undecodable file raised UnicodeDecodeError; later files never ran."""
+        self.write("1-good.csv", "张三,13800000001,,北京,,,,,,\n")
+        latin1 = self.write_raw(
+            "2-latin1.csv",
+            "name,phone,city\nLi,13800000005,Paris\nJosé,13800000006,Orléans\n",
+            encoding="latin-1",
+        )
+        utf16 = self.write_raw("3-utf16.csv", "name,phone\nLi,13800000007\n", "utf-16")
+        self.write("4-good.csv", "李四,13800000002,,上海,,,,,,\n")
+        out, err = StringIO(), StringIO()
+        with self.assertRaisesMessage(CommandError, "2 of 4 file(s) had errors"):
+            call_command("import_candidates", str(self.dir), stdout=out, stderr=err)
+        self.assertIn(f"{latin1}:3: the file is neither UTF-8 nor GBK", err.getvalue())
+        self.assertIn(f"{utf16}:1: the file is UTF-16 LE (byte order mark)", err.getvalue())
+        self.assertIn("Total: 2 row(s), 2 inserted", out.getvalue())
+        phones = set(Candidate.objects.values_list("phone", flat=True))
+        self.assertEqual(phones, {"13800000001", "13800000002"})  # none of the bad files' rows
+
+    def test_bad_byte_late_in_a_big_file_imports_nothing(self):
+        """Past the first block (and past the first LOAD DATA chunks): all or nothing."""
+        good = "".join(f"候选人{i},139{i:08d},,北京,,,,,,\n" for i in range(30_000))
+        path = self.dir / "late.csv"
+        path.write_bytes(
+            (HEADER + good).encode() + "Jos\xe9,13800000009,,,,,,,,\n".encode("latin-1")
+        )
+        self.assertGreater(path.stat().st_size, 1 << 20)
+        err = StringIO()
+        with self.assertRaises(CommandError):
+            call_command("import_candidates", str(path), stdout=StringIO(), stderr=err)
+        self.assertIn(f"{path}:30002: byte 0xe9 is not UTF-8", err.getvalue())
+        self.assertFalse(Candidate.all_objects.exists())
+
+    # -- delimiters and headerless files ---------------------------------------------------------
+    def test_semicolon_file_without_header(self):
+        path = self.write_raw(
+            "course.csv", "张三;13800000001;北京;男\n李四;13800000002;上海;女\n", encoding="gbk"
+        )
+        out, _ = self.run_import(path, delimiter=";", columns="name,phone,city,gender")
+        self.assertIn("(gbk; name, phone, city, gender): 2 inserted", out)
+        zhang = Candidate.objects.get(phone="13800000001")
+        self.assertEqual((zhang.name, zhang.city, zhang.gender), ("张三", "北京", "male"))
+
+    def test_bad_delimiter_and_columns_name_the_option(self):
+        path = self.write("a.csv", "")
+        with self.assertRaisesMessage(CommandError, "--delimiter ';;'"):
+            self.run_import(path, delimiter=";;")
+        with self.assertRaisesMessage(CommandError, "--columns entry 2 'fone'"):
+            self.run_import(path, columns="name,fone")
+
+    # -- duplicate phones found by the database across batches ----------------------------------
+    def test_duplicate_phone_in_a_later_batch(self):
+        lines = "".join(f"候选人{i},139{i:08d},,北京,,,,,,\n" for i in range(7))
+        path = self.write("dup.csv", lines + "重复,13900000001,,北京,,,,,,\n")
+        report = Importer(options=ImportOptions(batch_size=3, chunk_rows=3)).import_file(path)
+        self.assertEqual(report.errors, [f"{path}:9: duplicate phone 13900000001 (also on line 3)"])
+        self.assertFalse(report.imported)
+        self.assertFalse(Candidate.all_objects.exists())
 
     def test_no_files(self):
         with self.assertRaisesMessage(CommandError, "No CSV files found"):
@@ -145,13 +315,11 @@ class LocalInfileRefusalTests(TransactionTestCase):
 
     def test_load_data_path_is_used(self):
         self.assertEqual(connection.vendor, "mysql")
-        from recruitment.interview.importer import Importer
-
-        importer = Importer()
-        importer.check_local_infile()  # enabled on both sides in the test server
+        check_local_infile(connection)  # enabled on both sides in the test server
         out = StringIO()
-        call_command("import_candidates", str(self.path), stdout=out, stderr=StringIO())
-        self.assertIn("1 created", out.getvalue())
+        call_command("import_candidates", "-v2", str(self.path), stdout=out, stderr=StringIO())
+        self.assertIn("1 inserted", out.getvalue())
+        self.assertIn("load_data", out.getvalue())  # the phase timings of the LOAD DATA path
 
     def _client_local_infile(self, enabled):
         connection.close()
@@ -172,15 +340,13 @@ class LocalInfileRefusalTests(TransactionTestCase):
 
     def test_client_refusal_from_the_server_error(self):
         """Bypass the pre-check: the driver/server error itself is translated."""
-        from recruitment.interview.importer import Importer, LocalInfileRefused
-
         self._client_local_infile(False)
         try:
-            importer = Importer()
+            sql = Statements(connection, ("name", "phone"), overwrite_empty=False)
             with connection.cursor() as cursor:
-                cursor.execute("CREATE TEMPORARY TABLE t_refuse (line_no INT)")
+                cursor.execute(sql.create_staging())
                 with self.assertRaises(LocalInfileRefused) as ctx:
-                    importer.load_into_staging(cursor, "t_refuse", str(self.path))
+                    load_data(connection, cursor, sql.load_data(), str(self.path))
         finally:
             self._client_local_infile(True)
         self.assertIn("CLIENT side", str(ctx.exception))
@@ -200,15 +366,14 @@ class LocalInfileRefusalTests(TransactionTestCase):
         self.assertFalse(Candidate.objects.exists())
 
     def test_server_refusal_from_the_server_error(self):
-        from recruitment.interview.importer import Importer, LocalInfileRefused
-
-        importer = Importer()
+        sql = Statements(connection, ("name", "phone"), overwrite_empty=False)
         with connection.cursor() as cursor:
             cursor.execute("SET GLOBAL local_infile = 0")
             try:
-                cursor.execute("CREATE TEMPORARY TABLE t_refuse2 (line_no INT)")
+                cursor.execute(sql.drop_staging())
+                cursor.execute(sql.create_staging())
                 with self.assertRaises(LocalInfileRefused) as ctx:
-                    importer.load_into_staging(cursor, "t_refuse2", str(self.path))
+                    load_data(connection, cursor, sql.load_data(), str(self.path))
             finally:
                 cursor.execute("SET GLOBAL local_infile = 1")
         self.assertIn("SERVER side", str(ctx.exception))
