@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -13,15 +14,17 @@ SCORE_VALIDATORS = [MinValueValidator(0), MaxValueValidator(5)]
 EXAM_SCORE_VALIDATORS = [MinValueValidator(0), MaxValueValidator(100)]
 
 
+# Every label differs from the others in both languages ("No result yet" was "Pending", which
+# read the same as "On hold" in Chinese: 待定 and 待定（保留）).
 class RoundResult(models.TextChoices):
-    PENDING = "", _("Pending")
+    PENDING = "", _("No result yet")
     RECOMMENDED = "recommended", _("Recommended for the next round")
     ON_HOLD = "on_hold", _("On hold")
     REJECTED = "rejected", _("Rejected")
 
 
 class HRResult(models.TextChoices):
-    PENDING = "", _("Pending")
+    PENDING = "", _("No result yet")
     HIRE = "hire", _("Hire")
     ON_HOLD = "on_hold", _("On hold")
     REJECTED = "rejected", _("Rejected")
@@ -50,16 +53,26 @@ def _interviewer(verbose_name):
     )
 
 
+PHONE_TAKEN = _("This phone number cannot be used for a new candidate. Please ask HR.")
+
+
 class Candidate(TimeStampedSoftDeleteModel):
     """A candidate in the interview process: basic data plus three interview rounds.
 
-    The natural key is the phone number (unique), so moving a resume in and importing
-    CSV files are idempotent upserts on it.
+    The natural key is the phone number, unique among all rows, archived ones included: moving
+    a resume in and importing CSV files are idempotent upserts on it, and an archived candidate
+    is restored rather than entered twice (see README.md, "Archiving").
     """
 
     # Basic information (imported from CSV or copied from a resume)
     name = models.CharField(_("name"), max_length=135)
-    phone = models.CharField(_("phone"), max_length=32, unique=True)
+    phone = models.CharField(
+        _("phone"),
+        max_length=32,
+        unique=True,
+        # Says nothing about a candidate the user may not see (an interviewer sees only theirs).
+        error_messages={"unique": PHONE_TAKEN},
+    )
     email = models.EmailField(_("email"), max_length=135, blank=True)
     city = models.CharField(_("city"), max_length=135, blank=True)
     apply_position = models.CharField(_("applied position"), max_length=135, blank=True)
@@ -135,6 +148,26 @@ class Candidate(TimeStampedSoftDeleteModel):
         related_name="+",
     )
 
+    # Where the candidate came from (moved in from a resume, or matched by the 0004 backfill);
+    # empty for candidates imported from CSV or typed in. The assigned interviewers may open
+    # the linked resume; the position is read through the job, so renaming the job shows.
+    resume = models.ForeignKey(
+        "jobs.Resume",
+        verbose_name=_("resume"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="candidates",
+    )
+    job = models.ForeignKey(
+        "jobs.Job",
+        verbose_name=_("job"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="candidates",
+    )
+
     class Meta:
         verbose_name = _("candidate")
         verbose_name_plural = _("candidates")
@@ -155,6 +188,31 @@ class Candidate(TimeStampedSoftDeleteModel):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.phone})"
+
+    @property
+    def position(self) -> str:
+        """The applied position: the linked job's current title, else the imported text."""
+        if self.job_id is not None:
+            return self.job.title
+        return self.apply_position
+
+    def validate_unique(self, exclude=None):
+        super().validate_unique(exclude=exclude)
+        # The default manager hides archived rows, but the phone stays unique among them too.
+        if exclude and "phone" in exclude:
+            return
+        taken = Candidate.all_objects.filter(phone=self.phone, deleted_at__isnull=False)
+        if not self._state.adding:
+            taken = taken.exclude(pk=self.pk)
+        if taken.exists():
+            raise ValidationError({"phone": ValidationError(PHONE_TAKEN, code="unique")})
+
+    def is_assigned(self, user) -> bool:
+        return user.is_authenticated and user.pk in (
+            self.first_interviewer_id,
+            self.second_interviewer_id,
+            self.hr_interviewer_id,
+        )
 
 
 # Fields each round owns: an interviewer may edit a round's fields only when assigned to it.

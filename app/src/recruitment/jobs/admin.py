@@ -3,12 +3,14 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from recruitment.core.admin import SoftDeleteAdmin
+
 from .models import Job, Resume
 from .services import move_resumes_to_interview
 
 
 @admin.register(Job)
-class JobAdmin(admin.ModelAdmin):
+class JobAdmin(SoftDeleteAdmin):
     list_display = ["title", "job_type", "city", "creator", "created", "modified"]
     list_filter = ["job_type", "city"]
     search_fields = ["title"]
@@ -47,7 +49,7 @@ def move_to_interview(modeladmin, request, queryset):
 
 
 @admin.register(Resume)
-class ResumeAdmin(admin.ModelAdmin):
+class ResumeAdmin(SoftDeleteAdmin):
     actions = [move_to_interview]
     list_display = ["name", "phone", "job", "city", "degree", "bachelor_school", "created"]
     list_filter = ["degree", "job__city", "job__job_type"]

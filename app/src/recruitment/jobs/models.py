@@ -3,7 +3,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from recruitment.core.models import TimeStampedSoftDeleteModel
+from recruitment.core.models import TimeStampedSoftDeleteModel, live_marker
 
 from .validators import validate_attachment, validate_photo
 
@@ -53,15 +53,22 @@ class Job(TimeStampedSoftDeleteModel):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # 1 while live, NULL once archived: the unique posting key below holds among live jobs only.
+    live = live_marker()
 
     class Meta:
         verbose_name = _("job")
         verbose_name_plural = _("jobs")
         ordering = ["-created", "-id"]
         constraints = [
-            # One posting per title, type and city: seeding and re-publishing are idempotent.
+            # One live posting per title, type and city; an archived one may be published again
+            # (MariaDB has no partial index: the live marker is NULL for archived rows).
             models.UniqueConstraint(
-                fields=["job_type", "title", "city"], name="jobs_job_unique_type_title_city"
+                fields=["job_type", "title", "city", "live"],
+                name="jobs_job_unique_live_type_title_city",
+                violation_error_message=_(
+                    "A published job with this type, title and city already exists."
+                ),
             ),
         ]
         indexes = [
@@ -79,10 +86,14 @@ class Job(TimeStampedSoftDeleteModel):
 
 
 class Resume(TimeStampedSoftDeleteModel):
-    """An applicant's resume for one job. Visible to its owner and to HR only."""
+    """An applicant's resume for one job. Visible to its owner, HR and assigned interviewers."""
 
+    # PROTECT guards against a hard delete only: archiving a job keeps its resumes.
     job = models.ForeignKey(
-        Job, verbose_name=_("job"), on_delete=models.PROTECT, related_name="resumes"
+        Job,
+        verbose_name=_("job"),
+        on_delete=models.PROTECT,
+        related_name="resumes",
     )
     applicant = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -142,6 +153,14 @@ class Resume(TimeStampedSoftDeleteModel):
         return reverse("jobs:resume_detail", args=[self.pk])
 
     def is_visible_to(self, user) -> bool:
-        return user.is_authenticated and (
-            user.pk == self.applicant_id or user.has_perm("jobs.view_resume")
-        )
+        """Its owner, HR (jobs.view_resume), and the interviewers assigned to a live candidate
+        linked to it."""
+        if not user.is_authenticated:
+            return False
+        if user.pk == self.applicant_id or user.has_perm("jobs.view_resume"):
+            return True
+        return self.candidates.filter(
+            models.Q(first_interviewer=user)
+            | models.Q(second_interviewer=user)
+            | models.Q(hr_interviewer=user)
+        ).exists()

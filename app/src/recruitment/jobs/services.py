@@ -31,13 +31,16 @@ class MoveResult:
 def move_resumes_to_interview(resumes, *, user=None) -> MoveResult:
     """Create one Candidate per phone number (the natural key); running twice changes nothing.
 
-    A candidate that was archived (soft-deleted) stays archived and is counted apart.
+    The candidate links to the resume and its job (the position is read through the job, not
+    copied). An existing candidate without a resume link gets this one. A candidate that was
+    archived (soft-deleted) stays archived and is counted apart.
     """
     result = MoveResult()
     with transaction.atomic():
         for resume in resumes.select_related("job").order_by("id"):
             defaults = {field: getattr(resume, field) for field in COPIED_FIELDS}
-            defaults["apply_position"] = resume.job.title[:135]
+            defaults["resume"] = resume
+            defaults["job"] = resume.job
             defaults["creator"] = user
             candidate, created = Candidate.all_objects.get_or_create(
                 phone=resume.phone, defaults=defaults
@@ -48,4 +51,8 @@ def move_resumes_to_interview(resumes, *, user=None) -> MoveResult:
                 result.archived += 1
             else:
                 result.existing += 1
+            if not created and candidate.resume_id is None:
+                candidate.resume = resume
+                candidate.job = resume.job
+                candidate.save(update_fields=["resume", "job", "modified"])
     return result

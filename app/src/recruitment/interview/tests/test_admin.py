@@ -4,7 +4,12 @@ from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from recruitment.interview.models import HR_GROUP, INTERVIEWER_GROUP, Candidate
+from recruitment.interview.models import (
+    HR_GROUP,
+    INTERVIEWER_FIELDS,
+    INTERVIEWER_GROUP,
+    Candidate,
+)
 from recruitment.testing.factories import make_candidate, make_user
 
 CHANGELIST = reverse("admin:interview_candidate_changelist")
@@ -212,3 +217,110 @@ class ChangelistQueryCountTests(TestCase):
         self.assertEqual(response.context["cl"].result_count, 17)
         row = response.context["cl"].result_list[0]
         self.assertIn("first_advantage", row.get_deferred_fields())
+
+
+class CandidatePhoneTests(TestCase):
+    """The phone stays unique among archived candidates too; nobody gets a 500, and an
+    interviewer learns nothing about a candidate they cannot see."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.hr = make_user("hr", group=HR_GROUP, staff=True)
+        cls.iv = make_user("iv", group=INTERVIEWER_GROUP, staff=True)
+        cls.hidden = make_candidate(name="Hidden Person", phone="13711112222")
+        cls.archived = make_candidate(name="Archived Person", phone="13733334444")
+        cls.archived.archive(user=cls.hr)
+
+    def add(self, user, phone):
+        self.client.force_login(user)
+        return self.client.post(
+            ADD,
+            form_data(Candidate(name="Someone new", phone=phone)),
+            headers={"accept-language": "en"},
+        )
+
+    def phone_errors(self, response):
+        self.assertEqual(response.status_code, 200)
+        return response.context["adminform"].form.errors["phone"]
+
+    def test_hr_re_adding_an_archived_phone_is_told_to_restore(self):
+        errors = self.phone_errors(self.add(self.hr, "13733334444"))
+        self.assertIn("archived candidate", errors[0])
+        self.assertIn("Archived Person", errors[0])
+        self.assertEqual(Candidate.all_objects.filter(phone="13733334444").count(), 1)
+
+    def test_hr_adding_a_live_phone_names_the_candidate(self):
+        errors = self.phone_errors(self.add(self.hr, "13711112222"))
+        self.assertIn("Hidden Person", errors[0])
+
+    def test_interviewer_message_does_not_reveal_the_candidate(self):
+        live = self.phone_errors(self.add(self.iv, "13711112222"))
+        archived = self.phone_errors(self.add(self.iv, "13733334444"))
+        self.assertEqual(live, archived)
+        self.assertEqual(
+            live, ["This phone number cannot be used for a new candidate. Please ask HR."]
+        )
+        for response in (self.add(self.iv, "13711112222"), self.add(self.iv, "13733334444")):
+            self.assertNotContains(response, "Hidden Person")
+            self.assertNotContains(response, "Archived Person")
+            self.assertNotContains(response, "already exists")
+
+    def test_model_validation_sees_archived_rows(self):
+        from django.core.exceptions import ValidationError
+
+        with self.assertRaises(ValidationError) as caught:
+            Candidate(name="x", phone="13733334444").full_clean()
+        self.assertIn("phone", caught.exception.message_dict)
+
+    def test_hr_restores_a_candidate(self):
+        self.client.force_login(self.hr)
+        response = self.client.get(CHANGELIST, {"archived": "yes"})
+        self.assertContains(response, "Archived Person")
+        self.assertNotContains(response, "Hidden Person")
+        self.client.post(
+            CHANGELIST + "?archived=yes",
+            {"action": "restore_selected", "_selected_action": [self.archived.pk]},
+        )
+        restored = Candidate.objects.get(pk=self.archived.pk)
+        self.assertEqual(restored.restored_by, self.hr)
+        self.assertEqual(restored.deleted_by, self.hr)
+
+    def test_interviewer_has_no_archive_filter_or_restore(self):
+        self.archived.first_interviewer = self.iv
+        self.archived.save()
+        self.client.force_login(self.iv)
+        response = self.client.get(CHANGELIST)
+        self.assertNotContains(response, "Archived Person")
+        params = [
+            getattr(spec, "parameter_name", None) for spec in response.context["cl"].filter_specs
+        ]
+        self.assertNotIn("archived", params)
+        form = response.context["action_form"]
+        choices = [value for value, _ in form.fields["action"].choices] if form else []
+        self.assertNotIn("restore_selected", choices)
+        # The archived filter's parameter is not accepted either.
+        self.assertEqual(self.client.get(CHANGELIST, {"archived": "yes"}).status_code, 302)
+        self.assertEqual(self.client.get(change_url(self.archived)).status_code, 302)
+
+
+class InterviewerFilterTests(TestCase):
+    def test_hr_filters_list_assigned_staff_only_once_each(self):
+        hr = make_user("hr", group=HR_GROUP, staff=True)
+        iv = make_user("iv_assigned", group=INTERVIEWER_GROUP, staff=True)
+        make_user("iv_idle", group=INTERVIEWER_GROUP, staff=True)
+        applicant = make_user("applicant_bob")
+        make_candidate(first_interviewer=iv, hr_interviewer=hr)
+        # An applicant wrongly assigned (e.g. before the staff-only choices) is still not listed.
+        make_candidate(second_interviewer=applicant)
+        self.client.force_login(hr)
+        response = self.client.get(CHANGELIST)
+        specs = {
+            spec.field_path: [label for _, label in spec.lookup_choices]
+            for spec in response.context["cl"].filter_specs
+            if getattr(spec, "field_path", None) in INTERVIEWER_FIELDS
+        }
+        self.assertEqual(
+            specs,
+            # No staff member is assigned to the second round: that filter is not shown.
+            {"first_interviewer": ["iv_assigned"], "hr_interviewer": ["hr"]},
+        )

@@ -81,7 +81,8 @@ class MoveToInterviewActionTests(TestCase):
         for resume in self.resumes:
             candidate = Candidate.objects.get(phone=resume.phone)
             self.assertNotEqual(candidate.pk, resume.pk)
-            self.assertEqual(candidate.apply_position, "Backend")
+            self.assertEqual(candidate.position, "Backend")
+            self.assertEqual((candidate.resume, candidate.job), (resume, self.job))
             self.assertEqual(candidate.creator, self.hr)
 
     def test_archived_candidate_is_not_duplicated(self):

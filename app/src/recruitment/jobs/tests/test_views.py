@@ -172,6 +172,43 @@ class ResumeVisibilityTests(TestCase):
             for url in (self.detail, self.photo, self.attachment):
                 self.assertEqual(self.client.get(url).status_code, 404, (user, url))
 
+    def test_assigned_interviewers_see_the_linked_resume(self):
+        from recruitment.testing.factories import make_candidate
+
+        first = make_user("first_iv", group=INTERVIEWER_GROUP, staff=True)
+        hr_round = make_user("hr_iv", group=INTERVIEWER_GROUP, staff=True)
+        other = make_user("other_iv", group=INTERVIEWER_GROUP, staff=True)
+        make_candidate(
+            phone=self.resume.phone,
+            resume=self.resume,
+            job=self.resume.job,
+            first_interviewer=first,
+            hr_interviewer=hr_round,
+        )
+        for user in (first, hr_round):
+            self.client.force_login(user)
+            self.assertContains(self.client.get(self.detail), "Owner Name")
+            self.assertEqual(self.client.get(self.attachment).status_code, 200)
+            with self.settings(MEDIA_X_ACCEL_PREFIX="/_private_media/"):
+                response = self.client.get(self.attachment)
+            self.assertEqual(
+                response["X-Accel-Redirect"], "/_private_media/" + self.resume.attachment.name
+            )
+        self.client.force_login(other)
+        for url in (self.detail, self.photo, self.attachment):
+            self.assertEqual(self.client.get(url).status_code, 404, url)
+
+    def test_archived_candidate_no_longer_opens_the_resume(self):
+        from recruitment.testing.factories import make_candidate
+
+        iv = make_user("iv", group=INTERVIEWER_GROUP, staff=True)
+        candidate = make_candidate(
+            phone=self.resume.phone, resume=self.resume, first_interviewer=iv
+        )
+        candidate.delete()
+        self.client.force_login(iv)
+        self.assertEqual(self.client.get(self.attachment).status_code, 404)
+
     def test_anonymous_redirected(self):
         response = self.client.get(self.detail)
         self.assertEqual(response.status_code, 302)

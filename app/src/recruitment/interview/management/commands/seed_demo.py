@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.db.models import F
 
 from recruitment.interview.models import HR_GROUP, INTERVIEWER_GROUP, Candidate
 from recruitment.interview.permissions import ensure_groups
@@ -81,18 +82,26 @@ class Command(BaseCommand):
                     user.groups.add(groups[group_name])
                 users[username] = user
 
+            jobs = []
             for job_type, title, city in DEMO_JOBS:
-                _, was_created = Job.all_objects.get_or_create(
-                    job_type=job_type,
-                    title=title,
-                    city=city,
-                    defaults={
-                        "responsibilities": RESPONSIBILITIES,
-                        "requirements": REQUIREMENTS,
-                        "creator": users["demo_hr"],
-                    },
+                # An archived posting may have been published again: prefer the live one, and
+                # leave an archived demo job archived.
+                job = (
+                    Job.all_objects.filter(job_type=job_type, title=title, city=city)
+                    .order_by(F("deleted_at").asc(nulls_first=True), "id")
+                    .first()
                 )
-                created["jobs"] += was_created
+                if job is None:
+                    job = Job.objects.create(
+                        job_type=job_type,
+                        title=title,
+                        city=city,
+                        responsibilities=RESPONSIBILITIES,
+                        requirements=REQUIREMENTS,
+                        creator=users["demo_hr"],
+                    )
+                    created["jobs"] += 1
+                jobs.append(job)
 
             interviewers = [users["demo_interviewer1"], users["demo_interviewer2"]]
             for index, (name, phone, email, city, school, degree) in enumerate(DEMO_CANDIDATES):
@@ -104,7 +113,7 @@ class Command(BaseCommand):
                         "city": city,
                         "bachelor_school": school,
                         "degree": degree,
-                        "apply_position": DEMO_JOBS[index % len(DEMO_JOBS)][1],
+                        "job": jobs[index % len(jobs)],
                         "first_interviewer": interviewers[index % 2],
                         "second_interviewer": interviewers[(index + 1) % 2],
                         "hr_interviewer": users["demo_hr"],
