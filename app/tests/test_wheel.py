@@ -110,6 +110,8 @@ def test_wheel_contents(wheel):
     ):
         assert expected in names, expected
     assert not [n for n in names if "/tests/" in n], "tests are not shipped"
+    shipped_helpers = [n for n in names if n.startswith("recruitment/testing")]
+    assert shipped_helpers == [], "the test helpers (recruitment.testing) are not shipped"
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
     assert "recruitment-manage = recruitment.__main__:main" in text

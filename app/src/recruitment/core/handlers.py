@@ -9,33 +9,40 @@ import django
 from django.conf import settings
 from django.core.handlers.asgi import ASGIHandler
 
-# Stock class in settings.MIDDLEWARE -> the subclass the ASGI handler loads instead.
-INLINE = {
-    path: "recruitment.core.middleware." + path.rsplit(".", 1)[1]
-    for path in (
-        "django_prometheus.middleware.PrometheusBeforeMiddleware",
-        "django.middleware.security.SecurityMiddleware",
-        "django.contrib.sessions.middleware.SessionMiddleware",
-        "django.middleware.locale.LocaleMiddleware",
-        "django.middleware.common.CommonMiddleware",
-        "django.middleware.csrf.CsrfViewMiddleware",
-        "django.contrib.auth.middleware.AuthenticationMiddleware",
-        "django.contrib.messages.middleware.MessageMiddleware",
-        "django.middleware.clickjacking.XFrameOptionsMiddleware",
-        "django_prometheus.middleware.PrometheusAfterMiddleware",
-    )
-}
+
+def inline_middleware() -> dict[str, str]:
+    """Stock class path -> the subclass the ASGI handler loads instead.
+
+    Read from the subclasses in recruitment.core.middleware (each names its stock class as its
+    base), so the middleware list itself is written once, in ``settings.MIDDLEWARE``.
+    """
+    from recruitment.core import middleware
+
+    mapping = {}
+    for cls in vars(middleware).values():
+        if not (
+            isinstance(cls, type)
+            and issubclass(cls, middleware.InlineHooksMixin)
+            and cls.__module__ == middleware.__name__
+            and cls is not middleware.InlineHooksMixin
+        ):
+            continue
+        stock = next(b for b in cls.__mro__ if not issubclass(b, middleware.InlineHooksMixin))
+        mapping[f"{stock.__module__}.{stock.__qualname__}"] = f"{cls.__module__}.{cls.__qualname__}"
+    return mapping
 
 
 class InlineHooksASGIHandler(ASGIHandler):
-    """Django's ASGI handler; the entries of ``MIDDLEWARE`` found in ``INLINE`` are loaded as
+    """Django's ASGI handler; the entries of ``MIDDLEWARE`` that have a subclass in
+    recruitment.core.middleware (see ``inline_middleware``) are loaded as
     their subclass, any other as it is. ``settings.MIDDLEWARE`` keeps the stock names, which
     ``check --deploy`` looks for."""
 
     def load_middleware(self, is_async=False):
         stock = settings.MIDDLEWARE
+        inline = inline_middleware()
         # Swapped only while the chain is built, once per process, before any request.
-        settings.MIDDLEWARE = [INLINE.get(path, path) for path in stock]
+        settings.MIDDLEWARE = [inline.get(path, path) for path in stock]
         try:
             super().load_middleware(is_async=is_async)
         finally:

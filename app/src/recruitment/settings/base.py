@@ -117,6 +117,7 @@ AXES_SENSITIVE_PARAMETERS = ["password", "password1", "password2"]
 # (see core/tests/test_middleware.py and README.md). Under ASGI, recruitment.asgi loads the
 # stock classes below as the subclasses in recruitment.core.middleware, whose hooks run on the
 # event loop instead of one sync_to_async hop each (`check --deploy` looks for these names).
+# This is the only copy of the list: the ASGI handler derives its chain from it.
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",

@@ -9,7 +9,7 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, reset_queries
 from django.test import SimpleTestCase, override_settings
 
-from recruitment.core.handlers import INLINE, InlineHooksASGIHandler
+from recruitment.core.handlers import InlineHooksASGIHandler, inline_middleware
 from recruitment.core.signals import drop_request_started_thread_hop
 from recruitment.settings import base as base_settings
 
@@ -103,5 +103,35 @@ class InlineHandlerTests(SimpleTestCase):
         self.assertEqual(settings.MIDDLEWARE, before)
         paths = [c.args[0] for c in loaded.call_args_list]
         inline = [p for p in paths if p.startswith("recruitment.core.middleware.")]
-        self.assertEqual(len(inline), len(INLINE), paths)
+        self.assertEqual(len(inline), len(inline_middleware()), paths)
         self.assertIn("axes.middleware.AxesMiddleware", paths)
+
+    def test_the_middleware_list_is_written_once(self):
+        """The handler's chain is settings.MIDDLEWARE with each stock class that has an inline
+        subclass swapped for it, in the same order; no subclass stands for a missing entry."""
+        from django.conf import settings
+        from django.utils.module_loading import import_string
+
+        inline = inline_middleware()
+        self.assertEqual(len(inline), 10, inline)
+        self.assertLessEqual(set(inline), set(settings.MIDDLEWARE))
+        for stock, subclass in inline.items():
+            self.assertTrue(issubclass(import_string(subclass), import_string(stock)), subclass)
+        swapped = [p for p in settings.MIDDLEWARE if p not in inline]
+        self.assertEqual(swapped, ["axes.middleware.AxesMiddleware"])
+        with override_settings(
+            MIDDLEWARE=[*settings.MIDDLEWARE, "django.middleware.gzip.GZipMiddleware"]
+        ):
+            handler = InlineHooksASGIHandler()
+        names = []
+        chain = handler._middleware_chain
+        # Each middleware sits inside Django's exception wrapper (functools.wraps).
+        while hasattr(getattr(chain, "__wrapped__", None), "get_response"):
+            middleware = chain.__wrapped__
+            names.append(type(middleware).__module__ + "." + type(middleware).__qualname__)
+            chain = middleware.get_response
+        self.assertEqual(
+            names,
+            [inline.get(p, p) for p in settings.MIDDLEWARE]
+            + ["django.middleware.gzip.GZipMiddleware"],
+        )
