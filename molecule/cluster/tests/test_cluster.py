@@ -139,7 +139,7 @@ DESTRUCTIVE_MIGRATION = """from django.db import migrations
 
 
 class Migration(migrations.Migration):
-    dependencies = [("jobs", "0002_list_filter_indexes")]
+    dependencies = [("jobs", "{latest}")]
     operations = [migrations.RemoveField(model_name="resume", name="master_school")]
 """
 
@@ -159,8 +159,12 @@ def release_copy(tmp_path, version, broken=False, destructive=False):
         code = views.read_text().replace("def readyz(", "def _real_readyz(", 1)
         views.write_text(code + BROKEN_READYZ)
     if destructive:
-        migration = src / "src/recruitment/jobs/migrations/0003_drop_master_school.py"
-        migration.write_text(DESTRUCTIVE_MIGRATION)
+        # After the app's newest jobs migration, whatever it is, so the graph keeps one leaf.
+        folder = src / "src/recruitment/jobs/migrations"
+        latest = max(p.stem for p in folder.glob("[0-9][0-9][0-9][0-9]_*.py"))
+        number = int(latest[:4]) + 1
+        migration = folder / f"{number:04d}_drop_master_school.py"
+        migration.write_text(DESTRUCTIVE_MIGRATION.format(latest=latest))
     return src
 
 
@@ -322,7 +326,7 @@ def test_destructive_migration_is_refused_without_the_force_flag(session, tmp_pa
     out = result.stdout + result.stderr
     assert result.returncode != 0
     assert "Rolling upgrade stopped at cl-web1 because" in out, out[-4000:]
-    assert "0003_drop_master_school" in out and "django_app_allow_destructive_migrations" in out
+    assert "_drop_master_school" in out and "django_app_allow_destructive_migrations" in out
     assert versions() == {"cl-web1": "1.0.1", "cl-web2": "1.0.1"}
     assert host("cl-db1").check_output(column) == "1", "the column was dropped"
     # The refused run released the deploy lock.
