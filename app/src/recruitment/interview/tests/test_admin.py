@@ -324,3 +324,90 @@ class InterviewerFilterTests(TestCase):
             # No staff member is assigned to the second round: that filter is not shown.
             {"first_interviewer": ["iv_assigned"], "hr_interviewer": ["hr"]},
         )
+
+
+class LinkedResumeTests(TestCase):
+    """A candidate moved in from a resume reads the position through its job and links the CV."""
+
+    @classmethod
+    def setUpTestData(cls):
+        from recruitment.testing.factories import make_job, make_resume
+
+        cls.hr = make_user("hr", group=HR_GROUP, staff=True)
+        cls.iv = make_user("iv", group=INTERVIEWER_GROUP, staff=True)
+        cls.job = make_job(title="Old title")
+        cls.resume = make_resume(cls.job, make_user("applicant"))
+        cls.candidate = make_candidate(
+            name="Linked",
+            phone=cls.resume.phone,
+            apply_position="Stale copy",
+            job=cls.job,
+            resume=cls.resume,
+            first_interviewer=cls.iv,
+        )
+
+    def test_renamed_job_shows_everywhere(self):
+        self.job.title = "New title"
+        self.job.save()
+        self.client.force_login(self.hr)
+        listing = self.client.get(CHANGELIST)
+        self.assertContains(listing, "New title")
+        self.assertNotContains(listing, "Stale copy")
+        change = self.client.get(change_url(self.candidate))
+        self.assertContains(change, "New title")
+        self.assertNotContains(change, "Stale copy")
+        export = self.client.post(
+            CHANGELIST, {"action": "export_model_as_csv", "_selected_action": [self.candidate.pk]}
+        )
+        body = export.content.decode("utf-8-sig")
+        self.assertIn("New title", body)
+        self.assertNotIn("Stale copy", body)
+
+    def test_assigned_interviewer_gets_links_to_the_resume_and_cv(self):
+        self.client.force_login(self.iv)
+        change = self.client.get(change_url(self.candidate))
+        self.assertContains(change, reverse("jobs:resume_detail", args=[self.resume.pk]))
+        cv = reverse("jobs:resume_file", args=[self.resume.pk, "attachment"])
+        self.assertContains(change, cv)
+        self.assertEqual(self.client.get(cv).status_code, 200)
+
+    def test_interviewer_score_still_saves_on_a_linked_candidate(self):
+        self.client.force_login(self.iv)
+        response = self.client.post(
+            change_url(self.candidate), form_data(self.candidate, first_score="3.5")
+        )
+        self.assertEqual(response.status_code, 302)
+        self.candidate.refresh_from_db()
+        self.assertEqual(str(self.candidate.first_score), "3.5")
+        self.assertEqual(self.candidate.job, self.job)
+
+
+class CsvInjectionTests(TestCase):
+    def test_formula_cells_are_escaped(self):
+        hr = make_user("hr", group=HR_GROUP, staff=True)
+        hostile = {
+            "name": '=HYPERLINK("http://evil.example","x")',
+            "city": "+1+2",
+            "email": "",
+            "born_address": "-2+3",
+            "bachelor_school": "@SUM(A1:A2)",
+            "major": "Plain text - not a formula",
+        }
+        candidate = make_candidate(phone="13812345678", **hostile)
+        self.client.force_login(hr)
+        response = self.client.post(
+            CHANGELIST, {"action": "export_model_as_csv", "_selected_action": [candidate.pk]}
+        )
+        import csv
+        import io
+
+        header, row = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+        cells = dict(zip(header, row, strict=True))
+        values = set(row)
+        self.assertIn('\'=HYPERLINK("http://evil.example","x")', values)
+        self.assertIn("'+1+2", values)
+        self.assertIn("'-2+3", values)
+        self.assertIn("'@SUM(A1:A2)", values)
+        self.assertIn("Plain text - not a formula", values)
+        self.assertIn("13812345678", values)
+        self.assertFalse([v for v in values if v and v[0] in "=+-@"], cells)
