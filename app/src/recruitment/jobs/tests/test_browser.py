@@ -8,8 +8,15 @@ from pathlib import Path
 import pytest
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 
-from recruitment.interview.models import HR_GROUP
-from recruitment.testing.factories import make_job, make_user, pdf_bytes, png_bytes
+from recruitment.interview.models import HR_GROUP, INTERVIEWER_GROUP, Candidate
+from recruitment.testing.factories import (
+    make_candidate,
+    make_job,
+    make_resume,
+    make_user,
+    pdf_bytes,
+    png_bytes,
+)
 
 CHROMIUM = os.environ.get("RECRUITMENT_CHROMIUM", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("RECRUITMENT_CHROMEDRIVER", "/usr/bin/chromedriver")
@@ -129,3 +136,47 @@ class ApplyAndReviewBrowserTests(StaticLiveServerTestCase):
         self.assertIn("Han Meimei", table)
         self.assertIn("13912340000", table)
         self.assertIn("Selenium Engineer", table)
+
+    def test_interviewer_opens_the_cv_and_scores_the_first_round(self):
+        from selenium.webdriver.support.select import Select
+
+        driver = self.driver
+        interviewer = make_user("iv", password="iv-Pass-1", group=INTERVIEWER_GROUP, staff=True)
+        resume = make_resume(self.job, make_user("lucy"), name="Lucy Liu", phone="13712345678")
+        candidate = make_candidate(
+            name="Lucy Liu",
+            phone=resume.phone,
+            resume=resume,
+            job=self.job,
+            first_interviewer=interviewer,
+        )
+        make_candidate(name="Someone Else")  # not assigned: not listed
+
+        self.login("/admin/login/", "iv", "iv-Pass-1")
+        driver.get(self.live_server_url + "/admin/interview/candidate/")
+        table = self.find("#result_list").text
+        self.assertIn("Lucy Liu", table)
+        self.assertIn("Selenium Engineer", table)  # the position, read through the job
+        self.assertNotIn("Someone Else", table)
+        self.find(f"#result_list a[href*='/{candidate.pk}/change/']").click()
+
+        self.find("#candidate-resume").click()
+        self.assertEqual(self.find("#resume-name").text, "Lucy Liu")
+        cv = self.find("#attachment-link").get_attribute("href")
+        status, head = driver.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            "fetch(arguments[0]).then(r => r.text().then(t => done([r.status, t.slice(0, 5)])));",
+            cv,
+        )
+        self.assertEqual((status, head), (200, "%PDF-"))
+
+        driver.back()
+        self.find("#id_first_score").send_keys("4.5")
+        Select(self.find("#id_first_result")).select_by_value("recommended")
+        self.find("#id_first_advantage").send_keys("Knows Selenium")
+        self.find("input[name='_save']").click()
+        self.find(".messagelist .success")
+        candidate = Candidate.objects.get(pk=candidate.pk)
+        self.assertEqual(str(candidate.first_score), "4.5")
+        self.assertEqual(candidate.first_result, "recommended")
+        self.assertEqual(candidate.first_advantage, "Knows Selenium")
