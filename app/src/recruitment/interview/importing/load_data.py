@@ -1,9 +1,10 @@
 """Write a file's rows into MySQL/MariaDB through ``LOAD DATA LOCAL INFILE``.
 
 A helper thread validates the rows and writes them as tab-separated chunk files of
-``chunk_rows`` rows, while this thread (which owns the connection) loads each chunk into
-the staging table, checks its phones against the earlier chunks' and writes it to the
-candidate table (statements in ``mariadb_sql``). At most two chunks wait, so memory does
+``chunk_rows`` rows, while this thread (which owns the connection) loads each chunk: straight
+into the candidate table while its phones are all new, else into a staging table, from
+which it checks the phones against the earlier chunks' and updates, counts and inserts
+(statements in ``mariadb_sql``). At most two chunks wait, so memory does
 not grow with the file. One transaction per file: if any row turns out invalid, everything
 done for the file is rolled back.
 """
@@ -18,10 +19,11 @@ import tempfile
 import threading
 import time
 
-from django.db import DatabaseError, connections, transaction
+from django.db import DatabaseError, IntegrityError, connections, transaction
 
 from ..models import Candidate
 from . import phones
+from .decoding import TextLines
 from .mariadb_sql import Statements
 from .options import UPSERT, ImportOptions
 from .report import FileReport
@@ -65,12 +67,12 @@ def check_local_infile(connection) -> None:
         raise LocalInfileRefused(LOCAL_INFILE_SERVER_HELP)
 
 
-def load_data(connection, cursor, sql: str, path: str) -> int:
+def load_data(connection, cursor, sql: str, path: str, params: tuple = ()) -> int:
     """Run a LOAD DATA LOCAL INFILE statement, translating a refusal into LocalInfileRefused."""
     from pymysql.constants import CLIENT
 
     try:
-        return cursor.execute(sql, [path])
+        return cursor.execute(sql, [path, *params])
     except DatabaseError as exc:
         code = exc.args[0] if exc.args else None
         if code == 2068:
@@ -180,9 +182,13 @@ class LoadDataWriter:
             _put(out, None, stop)
 
     def _consume_chunks(self, chunks: queue.Queue, report: FileReport) -> None:
+        """Each chunk goes straight into the candidate table while all its phones are new
+        (``load_new``, the common case of a file of new candidates); once a chunk meets a
+        stored phone it is rolled back to its savepoint, and it and the rest of the file go
+        through the staging table (duplicate check, update or count, insert)."""
         connection = self.connection
         timings = report.timings
-        for phase in ("wait", "load_data", "phones", "write"):
+        for phase in ("wait", "load_new", "load_staging", "phones", "write"):
             timings[phase] = 0.0
         started = time.monotonic()
         fields = chunks.get()
@@ -190,24 +196,18 @@ class LoadDataWriter:
         if fields is None:
             return  # no valid row at all
         sql = Statements(connection, fields, overwrite_empty=self.options.overwrite_empty)
-        upsert = self.options.mode == UPSERT
+        compare = sql.update_changed() if self.options.mode == UPSERT else sql.count_changed()
+        load_new, insert = sql.load_new(), sql.insert_new()
         loaded = 0
+        fast = True
+        earlier_in_file: list[tuple[int, str]] = []
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT 1 FROM {connection.ops.quote_name(Candidate._meta.db_table)} LIMIT 1"
-            )
-            # With no candidate stored, every phone of the file is new: no joins needed.
-            stored_before = cursor.fetchone() is not None
+            qn = connection.ops.quote_name
+            cursor.execute(f"SELECT COALESCE(MAX(`id`), 0) FROM {qn(Candidate._meta.db_table)}")
+            (max_id_before,) = cursor.fetchone()
             cursor.execute(sql.drop_staging())
             cursor.execute(sql.create_staging())
             phones.create_seen_table(connection, cursor)
-            load_sql = sql.load_data()
-            if stored_before:
-                insert = sql.insert_new(anti_join=True)
-                compare = sql.update_changed() if upsert else sql.count_changed()
-            else:
-                insert = sql.insert_new(anti_join=False)
-                compare = None
             try:
                 while True:
                     started = time.monotonic()
@@ -216,20 +216,30 @@ class LoadDataWriter:
                     if item is None:
                         break
                     path, count = item
+                    if fast and not report.error_count:
+                        started = time.monotonic()
+                        cursor.execute("SAVEPOINT import_chunk")
+                        done = load_data(connection, cursor, load_new.text, path, load_new.params)
+                        timings["load_new"] += time.monotonic() - started
+                        if done == count:
+                            cursor.execute("RELEASE SAVEPOINT import_chunk")
+                            os.unlink(path)
+                            loaded += done
+                            report.inserted += done
+                            continue
+                        cursor.execute("ROLLBACK TO SAVEPOINT import_chunk")
+                        fast = False  # the file meets stored phones: stage from here on
                     started = time.monotonic()
-                    chunk_loaded = load_data(connection, cursor, load_sql, path)
+                    done = load_data(connection, cursor, sql.load_data(), path)
                     os.unlink(path)
-                    loaded += chunk_loaded
-                    if chunk_loaded != count:
+                    loaded += done
+                    if done != count:
                         raise DatabaseError(
-                            f"LOAD DATA loaded {chunk_loaded} rows of {path}, expected {count}"
+                            f"LOAD DATA loaded {done} rows of {path}, expected {count}"
                         )
-                    timings["load_data"] += time.monotonic() - started
+                    timings["load_staging"] += time.monotonic() - started
                     started = time.monotonic()
-                    cursor.execute(sql.duplicates())
-                    for line, phone, first in cursor.fetchall():
-                        report.error(line, f"duplicate phone {phone} (also on line {first})")
-                    cursor.execute(sql.record_phones())
+                    self._check_phones(cursor, sql, report, max_id_before, earlier_in_file)
                     timings["phones"] += time.monotonic() - started
                     if not report.error_count:  # else the file will be rolled back
                         started = time.monotonic()
@@ -239,21 +249,59 @@ class LoadDataWriter:
             finally:
                 cursor.execute(sql.drop_staging())
                 phones.drop_seen_table(connection, cursor)
+        if earlier_in_file:
+            self._report_first_lines(earlier_in_file, report)
         if not report.error_count and report.failure is None and loaded != report.rows:
             raise DatabaseError(f"LOAD DATA loaded {loaded} rows, expected {report.rows}")
 
+    def _check_phones(self, cursor, sql, report, max_id_before, earlier_in_file) -> None:
+        """Report the staged phones that an earlier chunk of the file had: those of staged
+        chunks are in the seen-phones table (one statement when none repeats), those of
+        chunks loaded straight in are candidates with an id above ``max_id_before``."""
+        reported = set()
+        try:
+            cursor.execute(sql.record_phones())
+        except IntegrityError:  # the failed statement changed nothing (InnoDB)
+            cursor.execute(sql.duplicates())
+            for line, phone, first in cursor.fetchall():
+                reported.add(line)
+                report.error(line, f"duplicate phone {phone} (also on line {first})")
+            cursor.execute(sql.record_new_phones())
+        if max_id_before is not None:
+            cursor.execute(sql.created_by_this_file(), [max_id_before])
+            earlier_in_file.extend(row for row in cursor.fetchall() if row[0] not in reported)
+
+    def _report_first_lines(self, duplicates: list[tuple[int, str]], report) -> None:
+        """Read the file again (rare: only when it repeats a phone) for the line on which
+        each repeated phone first appears."""
+        wanted = {phone for _line, phone in duplicates}
+        first: dict[str, int] = {}
+        with open(report.path, "rb") as handle:
+            rows = FileRows(
+                TextLines(handle),
+                FileReport(path=report.path),
+                delimiter=self.options.delimiter,
+                layout=self.options.layout,
+            )
+            for count, (line, values) in enumerate(rows):
+                phone = values[rows.layout.index("phone")]
+                if phone in wanted and phone not in first:
+                    first[phone] = line
+                if count % self.options.chunk_rows == 0:
+                    rows.seen_phones.clear()
+        for line, phone in duplicates:
+            report.error(line, f"duplicate phone {phone} (also on line {first.get(phone, '?')})")
+
     def _write_chunk(self, cursor, insert, compare, count: int, report: FileReport) -> None:
-        changed = 0
-        if compare is not None:
-            if self.options.mode == UPSERT:
-                # With CLIENT_FOUND_ROWS (set by Django) the count is of matched rows: the
-                # WHERE clause matches only the rows that change.
-                changed = cursor.execute(compare.text, compare.params)
-                report.updated += changed
-            else:
-                cursor.execute(compare.text, compare.params)
-                (changed,) = cursor.fetchone()
-                report.skipped += changed
+        if self.options.mode == UPSERT:
+            # With CLIENT_FOUND_ROWS (set by Django) the count is of matched rows: the
+            # WHERE clause matches only the rows that change.
+            changed = cursor.execute(compare.text, compare.params)
+            report.updated += changed
+        else:
+            cursor.execute(compare.text, compare.params)
+            (changed,) = cursor.fetchone()
+            report.skipped += changed
         inserted = cursor.execute(insert.text, insert.params)
         report.inserted += inserted
         report.unchanged += count - inserted - changed

@@ -74,44 +74,54 @@ class Statements:
         )
 
     # -- duplicate phones across chunks --------------------------------------------------
-    def duplicates(self) -> str:
-        """``(line, phone, first line)`` of the chunk's phones that an earlier chunk had."""
-        return (
-            f"SELECT s.`line_no`, s.`phone`, p.`line_no` FROM {self.staging} s "
-            f"JOIN {self.seen} p ON p.`phone` = s.`phone` ORDER BY s.`line_no`"
-        )
-
     def record_phones(self) -> str:
-        """IGNORE: a phone an earlier chunk had (reported by ``duplicates``) stays once."""
+        """Fails (duplicate key) if an earlier chunk had one of the chunk's phones."""
         return (
-            f"INSERT IGNORE INTO {self.seen} (`phone`, `line_no`) "
+            f"INSERT INTO {self.seen} (`phone`, `line_no`) "
             f"SELECT `phone`, `line_no` FROM {self.staging}"
         )
 
+    def duplicates(self) -> str:
+        """``(line, phone, first line)`` of the chunk's phones that an earlier chunk had."""
+        # STRAIGHT_JOIN: the chunk drives, each phone one look-up in the seen table's key
+        # (the other way round scans the unindexed chunk once per phone seen).
+        return (
+            f"SELECT s.`line_no`, s.`phone`, p.`line_no` FROM {self.staging} s "
+            f"STRAIGHT_JOIN {self.seen} p ON p.`phone` = s.`phone` ORDER BY s.`line_no`"
+        )
+
+    def record_new_phones(self) -> str:
+        """After ``duplicates`` reported them: record the phones not seen before."""
+        return self.record_phones().replace("INSERT INTO", "INSERT IGNORE INTO", 1)
+
     # -- values --------------------------------------------------------------------------
-    def _value(self, name: str) -> str:
+    def _value(self, name: str, source: str) -> str | None:
+        """The file's value of a field, NULL for an empty cell; None for a required field
+        (never empty). ``source`` is "s" (the staging table) or "@" (LOAD DATA variables)."""
+        ref = f"@{name}" if source == "@" else f"s.{self.qn(name)}"
         if name == KEY_FIELD or name == "name":
-            return f"s.{self.qn(name)}"  # required: never empty
-        value = f"NULLIF(s.{self.qn(name)}, '')"
+            return None
+        value = f"NULLIF({ref}, '')"
         if name in SCORE_FIELDS:
             field = Candidate._meta.get_field(name)
             value = f"CAST({value} AS DECIMAL({field.max_digits},{field.decimal_places}))"
         return value
 
-    def _empty(self, name: str) -> Sql:
-        default = empty_value(name)
-        return Sql("NULL") if default is None else Sql("%s", (default,))
+    def _ref(self, name: str, source: str) -> Sql:
+        return Sql(f"@{name}" if source == "@" else f"s.{self.qn(name)}")
 
-    def _inserted(self, name: str) -> Sql:
-        value = self._value(name)
-        if value.startswith("s."):
-            return Sql(value)
-        return _join("", [Sql(f"COALESCE({value}, "), self._empty(name), Sql(")")])
+    def _inserted(self, name: str, source: str = "s") -> Sql:
+        value = self._value(name, source)
+        if value is None:
+            return self._ref(name, source)
+        default = empty_value(name)
+        empty = Sql("NULL") if default is None else Sql("%s", (default,))
+        return _join("", [Sql(f"COALESCE({value}, "), empty, Sql(")")])
 
     def _updated(self, name: str) -> Sql:
-        value = self._value(name)
-        if value.startswith("s."):
-            return Sql(value)
+        value = self._value(name, "s")
+        if value is None:
+            return self._ref(name, "s")
         if self.overwrite_empty:
             return self._inserted(name)
         return Sql(f"COALESCE({value}, t.{self.qn(name)})")
@@ -124,14 +134,11 @@ class Statements:
             parts.append(Sql(f"{binary}t.{self.qn(name)} <=> {binary}({new.text})", new.params))
         return _join(" AND ", parts) if parts else Sql("TRUE")
 
-    # -- writing -------------------------------------------------------------------------
-    def insert_new(self, *, anti_join: bool) -> Sql:
-        """Insert the chunk's new phones. Without ``anti_join`` every row is taken as new
-        (the table had no candidate when the file started, and the file's phones are
-        distinct)."""
-        qn = self.qn
+    def _new_row(self, source: str) -> tuple[list[str], list[Sql]]:
+        """The columns of a new candidate and their values: the file's fields, every other
+        NOT NULL column's default, ``created`` and ``modified``."""
         columns = list(self.fields)
-        values = [self._inserted(name) for name in self.fields]
+        values = [self._inserted(name, source) for name in self.fields]
         for model_field in Candidate._meta.concrete_fields:
             name = model_field.attname
             if model_field.primary_key or name in self.fields or model_field.null:
@@ -145,14 +152,48 @@ class Statements:
             values.append(Sql("%s", (default,)))
         columns += ["created", "modified"]
         values += [Sql("UTC_TIMESTAMP(6)"), Sql("UTC_TIMESTAMP(6)")]
-        source = f"{self.staging} s"
-        if anti_join:
-            source += f" LEFT JOIN {self.target} t ON t.`phone` = s.`phone` WHERE t.`id` IS NULL"
+        return columns, values
+
+    # -- writing -------------------------------------------------------------------------
+    def load_new(self) -> Sql:
+        """LOAD DATA a chunk straight into the candidate table (the fast path): right when
+        every phone of the chunk is new. A row whose phone is stored is skipped (LOCAL
+        implies IGNORE for duplicate keys), so fewer loaded rows than the chunk's tell the
+        caller to roll the chunk back and take the staging path. Parameters: the file
+        first, then ``params``."""
+        columns, values = self._new_row("@")
+        variables = ", ".join(["@line_no", *(f"@{name}" for name in self.fields)])
+        sets = _join(
+            ", ",
+            [
+                Sql(f"{self.qn(c)} = {v.text}", v.params)
+                for c, v in zip(columns, values, strict=True)
+            ],
+        )
+        return Sql(
+            f"LOAD DATA LOCAL INFILE %s INTO TABLE {self.target} CHARACTER SET utf8mb4 "
+            "FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' "
+            f"LINES TERMINATED BY '\\n' ({variables}) SET {sets.text}",
+            sets.params,
+        )
+
+    def insert_new(self) -> Sql:
+        """Insert the staged rows whose phone is not stored."""
+        columns, values = self._new_row("s")
         select = _join(", ", values)
         return Sql(
-            f"INSERT INTO {self.target} ({', '.join(qn(c) for c in columns)}) "
-            f"SELECT {select.text} FROM {source}",
+            f"INSERT INTO {self.target} ({', '.join(self.qn(c) for c in columns)}) "
+            f"SELECT {select.text} FROM {self.staging} s LEFT JOIN {self.target} t "
+            f"ON t.`phone` = s.`phone` WHERE t.`id` IS NULL",
             select.params,
+        )
+
+    def created_by_this_file(self) -> str:
+        """``(line, phone)`` of staged rows whose phone a row of this file already inserted
+        (the candidate's id is above the largest id stored when the file started: %s)."""
+        return (
+            f"SELECT s.`line_no`, s.`phone` FROM {self.staging} s STRAIGHT_JOIN {self.target} t "
+            f"ON t.`phone` = s.`phone` WHERE t.`id` > %s ORDER BY s.`line_no`"
         )
 
     def update_changed(self) -> Sql:
