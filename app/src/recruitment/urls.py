@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+from django.views.generic import RedirectView
 
 from recruitment.jobs import views as job_views
 
@@ -43,6 +44,12 @@ urlpatterns = [
         "accounts/reset/done/",
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
+    ),
+    # The admin's login page links here ("Forgotten your password?"): the site's reset page.
+    path(
+        f"{settings.ADMIN_URL}password_reset/",
+        RedirectView.as_view(pattern_name="password_reset"),
+        name="admin_password_reset",
     ),
     path(settings.ADMIN_URL, admin.site.urls),
     path("", include("recruitment.jobs.urls")),

@@ -16,8 +16,13 @@ class PasswordResetTests(TestCase):
     def setUp(self):
         self.user = make_user("forgetful", password="old-Pass-123")
 
-    def test_login_page_links_to_reset(self):
+    def test_login_pages_link_to_reset(self):
         self.assertContains(self.client.get(reverse("login")), RESET)
+        admin_login = self.client.get(reverse("admin:login"))
+        self.assertContains(admin_login, reverse("admin_password_reset"))
+        self.assertRedirects(
+            self.client.get(reverse("admin_password_reset")), RESET, fetch_redirect_response=False
+        )
 
     def test_reset_by_email_then_log_in_with_the_new_password(self):
         response = self.client.post(
