@@ -190,7 +190,9 @@ class Statements:
 
     def created_by_this_file(self) -> str:
         """``(line, phone)`` of staged rows whose phone a row of this file already inserted
-        (the candidate's id is above the largest id stored when the file started: %s)."""
+        (the candidate's id is above the largest id stored when the file started: %s). A
+        candidate another session creates meanwhile with a phone of the file counts too:
+        the file fails, and a second run sees that candidate as stored."""
         return (
             f"SELECT s.`line_no`, s.`phone` FROM {self.staging} s STRAIGHT_JOIN {self.target} t "
             f"ON t.`phone` = s.`phone` WHERE t.`id` > %s ORDER BY s.`line_no`"
