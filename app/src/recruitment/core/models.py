@@ -28,13 +28,15 @@ def live_marker():
     )
 
 
-def _archive_user_field(verbose_name):
+def user_reference(verbose_name, *, editable=True):
+    """An optional link to a user that outlives the user (SET_NULL) and adds no reverse accessor:
+    creators, interviewers, and who archived or restored a row."""
     return models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=verbose_name,
         null=True,
         blank=True,
-        editable=False,
+        editable=editable,
         on_delete=models.SET_NULL,
         related_name="+",
     )
@@ -75,9 +77,9 @@ class TimeStampedSoftDeleteModel(models.Model):
     created = models.DateTimeField(_("created"), auto_now_add=True, editable=False)
     modified = models.DateTimeField(_("modified"), auto_now=True, editable=False)
     deleted_at = models.DateTimeField(_("archived at"), null=True, blank=True, editable=False)
-    deleted_by = _archive_user_field(_("archived by"))
+    deleted_by = user_reference(_("archived by"), editable=False)
     restored_at = models.DateTimeField(_("restored at"), null=True, blank=True, editable=False)
-    restored_by = _archive_user_field(_("restored by"))
+    restored_by = user_reference(_("restored by"), editable=False)
 
     objects = AliveManager()
     all_objects = AllObjectsManager()

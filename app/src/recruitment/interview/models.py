@@ -1,10 +1,9 @@
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from recruitment.core.models import TimeStampedSoftDeleteModel
+from recruitment.core.models import TimeStampedSoftDeleteModel, user_reference
 from recruitment.jobs.models import Degree, Gender
 
 HR_GROUP = "hr"
@@ -39,17 +38,6 @@ def _score(verbose_name):
         blank=True,
         validators=SCORE_VALIDATORS,
         help_text=_("0 to 5"),
-    )
-
-
-def _interviewer(verbose_name):
-    return models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=verbose_name,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
     )
 
 
@@ -103,7 +91,7 @@ class Candidate(TimeStampedSoftDeleteModel):
     )
 
     # First round (technical)
-    first_interviewer = _interviewer(_("first round interviewer"))
+    first_interviewer = user_reference(_("first round interviewer"))
     first_score = _score(_("first round score"))
     first_learning_ability = _score(_("learning ability"))
     first_professional_competency = _score(_("professional competency"))
@@ -115,7 +103,7 @@ class Candidate(TimeStampedSoftDeleteModel):
     first_remark = models.CharField(_("first round remark"), max_length=256, blank=True)
 
     # Second round (technical / team lead)
-    second_interviewer = _interviewer(_("second round interviewer"))
+    second_interviewer = user_reference(_("second round interviewer"))
     second_score = _score(_("second round score"))
     second_learning_ability = _score(_("learning ability"))
     second_professional_competency = _score(_("professional competency"))
@@ -128,7 +116,7 @@ class Candidate(TimeStampedSoftDeleteModel):
     second_remark = models.CharField(_("second round remark"), max_length=256, blank=True)
 
     # HR round
-    hr_interviewer = _interviewer(_("HR interviewer"))
+    hr_interviewer = user_reference(_("HR interviewer"))
     hr_score = _score(_("HR score"))
     hr_communication_ability = _score(_("communication ability"))
     hr_stability = _score(_("stability"))
@@ -139,14 +127,7 @@ class Candidate(TimeStampedSoftDeleteModel):
     )
     hr_remark = models.CharField(_("HR remark"), max_length=256, blank=True)
 
-    creator = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("creator"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    creator = user_reference(_("creator"))
 
     # Where the candidate came from (moved in from a resume, or matched by the 0004 backfill);
     # empty for candidates imported from CSV or typed in. The assigned interviewers may open

@@ -3,7 +3,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from recruitment.core.models import TimeStampedSoftDeleteModel, live_marker
+from recruitment.core.models import TimeStampedSoftDeleteModel, live_marker, user_reference
 
 from .validators import validate_attachment, validate_photo
 
@@ -45,14 +45,7 @@ class Job(TimeStampedSoftDeleteModel):
     city = models.PositiveSmallIntegerField(_("city"), choices=City.choices)
     responsibilities = models.TextField(_("responsibilities"), max_length=4000)
     requirements = models.TextField(_("requirements"), max_length=4000)
-    creator = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("creator"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    creator = user_reference(_("creator"))
     # 1 while live, NULL once archived: the unique posting key below holds among live jobs only.
     live = live_marker()
 
