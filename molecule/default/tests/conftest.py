@@ -69,11 +69,19 @@ def seeded(web, vault):
     return web
 
 
+def put_file(host, name: str, folder: str = "/tmp") -> str:
+    """Copy a file from tests/files to folder on the host; return its path there."""
+    code = base64.b64encode((FILES / name).read_bytes()).decode()
+    path = f"{folder}/{name}"
+    result = host.run(f"echo {code} | base64 -d > {path}")
+    assert result.rc == 0, result.stderr
+    return path
+
+
 def run_script(host, name: str, *args: str):
     """Run a file from tests/files with the host's python3 (hosts have only the stdlib)."""
-    code = base64.b64encode((FILES / name).read_bytes()).decode()
     quoted = " ".join(f"'{a}'" for a in args)
-    return host.run(f"echo {code} | base64 -d > /tmp/{name} && python3 /tmp/{name} {quoted}")
+    return host.run(f"python3 {put_file(host, name)} {quoted}")
 
 
 # A throwaway key authorized for both root and the deploy user while a test module runs, so a

@@ -1,9 +1,8 @@
 """The common role: what every host has after a converge."""
 
-import base64
 import time
 
-from conftest import FILES
+from conftest import put_file
 
 BASE_PACKAGES = ["acl", "ca-certificates", "tzdata", "unattended-upgrades", "sudo"]
 
@@ -54,11 +53,9 @@ def test_a_stalled_apt_fetch_fails_fast_and_is_retried(host):
     port, work = 3199, "/tmp/stalled-apt"
     with host.sudo():
         host.run(f"rm -rf {work} && mkdir -p {work}/lists/partial")
-        script = base64.b64encode((FILES / "stalled_proxy.py").read_bytes()).decode()
-        assert host.run(f"echo {script} | base64 -d > {work}/stalled_proxy.py").rc == 0
+        script = put_file(host, "stalled_proxy.py", work)
         started = host.run(
-            f"systemd-run --unit=stalled-apt-proxy python3 {work}/stalled_proxy.py {port} "
-            f"{work}/accepted"
+            f"systemd-run --unit=stalled-apt-proxy python3 {script} {port} {work}/accepted"
         )
         assert started.rc == 0, started.stderr
         try:
