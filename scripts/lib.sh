@@ -52,8 +52,30 @@ ensure_dockerd() {
 
 # apt-cacher-ng on the controller: every host of every run fetches Debian packages through it,
 # so a repeated converge or molecule run downloads nothing twice.
+# Five hosts refreshing the same stale index at once made it log "Failure to move file ... out of
+# the way" and leave one apt hanging. So it holds a fetched index for ten minutes
+# (FreshIndexMaxAge, default 27 s), and freshen_apt_indexes fetches each index once before the
+# hosts do: then all of them get the same cached copy and none triggers a second download.
+APT_CACHE_CONF=/etc/apt-cacher-ng/zz-djstack.conf
+APT_CACHE_FRESH_S=600
 ensure_apt_cache() {
   apt_install_missing apt-cacher-ng
+  local want="# Written by djstack's scripts/lib.sh for the test fleet's cache.
+FreshIndexMaxAge: $APT_CACHE_FRESH_S" restart=
+  if [ "$(cat "$APT_CACHE_CONF" 2>/dev/null)" != "$want" ]; then
+    printf '%s\n' "$want" >"$APT_CACHE_CONF"
+    restart=1
+  fi
+  if (exec 3<>/dev/tcp/127.0.0.1/$APT_CACHE_PORT) 2>/dev/null; then
+    [ -n "$restart" ] || return 0
+    say "restarting apt-cacher-ng to read $APT_CACHE_CONF"
+    if [ -d /run/systemd/system ]; then
+      systemctl restart apt-cacher-ng
+    else
+      kill "$(cat /run/apt-cacher-ng/pid)" 2>/dev/null || true
+      for _ in $(seq 1 20); do (exec 3<>/dev/tcp/127.0.0.1/$APT_CACHE_PORT) 2>/dev/null || break; sleep 0.5; done
+    fi
+  fi
   if ! (exec 3<>/dev/tcp/127.0.0.1/$APT_CACHE_PORT) 2>/dev/null; then
     say "starting apt-cacher-ng on port $APT_CACHE_PORT"
     if [ -d /run/systemd/system ]; then
@@ -68,6 +90,18 @@ ensure_apt_cache() {
     for _ in $(seq 1 20); do (exec 3<>/dev/tcp/127.0.0.1/$APT_CACHE_PORT) 2>/dev/null && return 0; sleep 0.5; done
     die "apt-cacher-ng did not start on port $APT_CACHE_PORT"
   fi
+}
+
+freshen_apt_indexes() { # freshen_apt_indexes SUITE...: the InRelease files the hosts' sources name
+  local suite url
+  for suite in "$@"; do
+    for url in "http://deb.debian.org/debian/dists/$suite/InRelease" \
+      "http://deb.debian.org/debian/dists/$suite-updates/InRelease" \
+      "http://deb.debian.org/debian-security/dists/$suite-security/InRelease"; do
+      curl -fsS -o /dev/null --max-time 60 --retry 2 -x "http://127.0.0.1:$APT_CACHE_PORT" "$url" ||
+        say "warning: could not fetch $url through apt-cacher-ng; the hosts will try themselves"
+    done
+  done
 }
 
 ensure_venv() {

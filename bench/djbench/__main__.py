@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from . import p1_upgrade, p2_layers, p3_async, p4_import, p5_ansible, report
-from .common import BENCH, REPO, docker, log, machine
+from .common import BENCH, DB1, LB1, REPO, WEB1, docker, log, machine
 
 FULL = {
     "p1_connections": 16,
@@ -70,10 +70,10 @@ def fleet_versions() -> dict:
         "'/ recruitment', recruitment.__version__)\""
     )
     return {
-        "debian": sh("web1", "cat /etc/debian_version")[0],
-        "app": sh("web1", py)[0],
-        "nginx": sh("lb1", "nginx -v 2>&1")[0],
-        "mariadb": sh("db1", "mariadbd --version")[0],
+        "debian": sh(WEB1, "cat /etc/debian_version")[0],
+        "app": sh(WEB1, py)[0],
+        "nginx": sh(LB1, "nginx -v 2>&1")[0],
+        "mariadb": sh(DB1, "mariadbd --version")[0],
     }
 
 

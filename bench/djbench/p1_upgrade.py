@@ -14,6 +14,8 @@ import time
 from pathlib import Path
 
 from .common import (
+    LB1,
+    ORIGIN,
     REPO,
     WrkResult,
     log,
@@ -44,7 +46,7 @@ class SlicedLoad:
                 self.slices.append(
                     wrk(
                         LB_INSIDE,
-                        netns_host="lb1",
+                        netns_host=LB1,
                         connections=self.connections,
                         duration=self.slice_s,
                         script="mixed.lua",
@@ -74,7 +76,7 @@ def steady(env: dict, connections: int, slice_s: float, seconds: float, label: s
         slices.append(
             wrk(
                 LB_INSIDE,
-                netns_host="lb1",
+                netns_host=LB1,
                 connections=connections,
                 duration=slice_s,
                 script="mixed.lua",
@@ -107,7 +109,7 @@ def measure(cfg: dict, workdir: Path, t0: float) -> dict:
         log("P1: loading the demo data (playbooks/manage.yml -e manage_command=seed_demo)")
         playbook("playbooks/manage.yml", "-e", "manage_command=seed_demo")
         cookie, csrf = login()
-    env = {"COOKIE": cookie, "CSRF": csrf, "ORIGIN": "https://localhost:8443"}
+    env = {"COOKIE": cookie, "CSRF": csrf, "ORIGIN": ORIGIN}
     before = served_versions()
     log(f"P1: steady load through lb1 for {cfg['p1_steady_s']} s ({connections} connections)")
     steady_slices = steady(env, connections, slice_s, cfg["p1_steady_s"], "steady")

@@ -20,7 +20,7 @@ import json
 import statistics
 import time
 
-from .common import BENCH, docker, log, web1_answers, wrk
+from .common import BENCH, LB1, WEB1, docker, log, web1_answers, wrk
 
 DIRECT_PORT = 8001
 DIRECT_DIR = "/tmp/djbench"  # tmpfs on the fleet hosts
@@ -30,11 +30,11 @@ DIRECT_HEADERS = {"HOST_HEADER": "localhost", "FORWARDED_PROTO": "https"}
 
 def start_direct(workers: int) -> None:
     # The service user writes the pid file and the log there.
-    docker("exec", "web1", "install", "-d", "-o", "recruitment", "-m", "0755", DIRECT_DIR)
+    docker("exec", WEB1, "install", "-d", "-o", "recruitment", "-m", "0755", DIRECT_DIR)
     for name in ("bench_settings.py", "bench_urls.py"):  # docker cp cannot write into a tmpfs
         code = (BENCH / "files" / name).read_text()
-        docker("exec", "-i", "web1", "sh", "-c", f"cat > {DIRECT_DIR}/{name}", input=code)
-    docker("exec", "web1", "chmod", "-R", "a+rX", DIRECT_DIR)
+        docker("exec", "-i", WEB1, "sh", "-c", f"cat > {DIRECT_DIR}/{name}", input=code)
+    docker("exec", WEB1, "chmod", "-R", "a+rX", DIRECT_DIR)
     script = f"""
 set -eu
 set -a; . {APP_ROOT}/shared/recruitment.env; set +a
@@ -44,19 +44,19 @@ exec runuser -u recruitment -- {APP_ROOT}/current/venv/bin/python -m gunicorn \
   --workers {workers} --bind 127.0.0.1:{DIRECT_PORT} --pid {DIRECT_DIR}/gunicorn.pid \
   --error-logfile {DIRECT_DIR}/gunicorn.log --chdir {DIRECT_DIR} recruitment.wsgi:application
 """
-    docker("exec", "-d", "web1", "sh", "-c", script)
+    docker("exec", "-d", WEB1, "sh", "-c", script)
     if web1_answers(
         f"http://127.0.0.1:{DIRECT_PORT}/healthz", "Host: localhost", "X-Forwarded-Proto: https"
     ):
         return
-    log_tail = docker("exec", "web1", "tail", "-30", f"{DIRECT_DIR}/gunicorn.log", check=False)
+    log_tail = docker("exec", WEB1, "tail", "-30", f"{DIRECT_DIR}/gunicorn.log", check=False)
     raise RuntimeError(f"the direct gunicorn on web1 did not answer:\n{log_tail.stdout}")
 
 
 def stop_direct() -> None:
     docker(
         "exec",
-        "web1",
+        WEB1,
         "sh",
         "-c",
         f"[ -f {DIRECT_DIR}/gunicorn.pid ] && kill $(cat {DIRECT_DIR}/gunicorn.pid) || true",
@@ -67,7 +67,7 @@ def stop_direct() -> None:
 
 def static_path() -> str:
     """A hashed CSS file from the release's collectstatic manifest (the admin's base.css)."""
-    manifest = docker("exec", "web1", "cat", f"{APP_ROOT}/current/static/staticfiles.json").stdout
+    manifest = docker("exec", WEB1, "cat", f"{APP_ROOT}/current/static/staticfiles.json").stdout
     paths = json.loads(manifest)["paths"]
     return "/static/" + paths.get("admin/css/base.css", next(iter(paths.values())))
 
@@ -83,7 +83,7 @@ def measure(cfg: dict) -> dict:
             lb.append(
                 wrk(
                     "https://localhost/",
-                    netns_host="lb1",
+                    netns_host=LB1,
                     connections=conns,
                     duration=seconds,
                     env=page,
@@ -93,7 +93,7 @@ def measure(cfg: dict) -> dict:
             direct.append(
                 wrk(
                     f"http://127.0.0.1:{DIRECT_PORT}/",
-                    netns_host="web1",
+                    netns_host=WEB1,
                     connections=conns,
                     duration=seconds,
                     env=page | DIRECT_HEADERS,
@@ -107,7 +107,7 @@ def measure(cfg: dict) -> dict:
             nginx.append(
                 wrk(
                     "https://localhost/",
-                    netns_host="web1",
+                    netns_host=WEB1,
                     connections=conns,
                     duration=seconds,
                     env={"PATHS": asset},
@@ -117,7 +117,7 @@ def measure(cfg: dict) -> dict:
             django.append(
                 wrk(
                     f"http://127.0.0.1:{DIRECT_PORT}/",
-                    netns_host="web1",
+                    netns_host=WEB1,
                     connections=conns,
                     duration=seconds,
                     env={"PATHS": asset} | DIRECT_HEADERS,

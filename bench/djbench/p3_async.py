@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 
-from .common import docker, log, playbook, web1_answers, wrk
+from .common import WEB1, docker, log, playbook, web1_answers, wrk
 
 SLEEP_S = 0.5
 URL = "https://localhost/"
@@ -23,13 +23,13 @@ def deploy(server: str, workers: int) -> dict:
     log(f"P3: web1 to {server} with {workers} workers (playbooks/app.yml --limit web1)")
     # JSON, so the worker count arrives as a number (key=value extra vars are strings).
     extra = json.dumps({"django_app_server": server, "django_app_workers": workers})
-    run = playbook("playbooks/app.yml", "--limit", "web1", "-e", extra)
+    run = playbook("playbooks/app.yml", "--limit", WEB1, "-e", extra)
     return run.summary()
 
 
 def flush() -> None:
     """Drop the requests queued in the app's socket, then wait until the app answers again."""
-    docker("exec", "web1", "systemctl", "restart", "recruitment.socket", "recruitment.service")
+    docker("exec", WEB1, "systemctl", "restart", "recruitment.socket", "recruitment.service")
     if not web1_answers("http://127.0.0.1/healthz", "Host: localhost"):
         raise RuntimeError("web1's app did not answer /healthz after a restart")
 
@@ -37,7 +37,7 @@ def flush() -> None:
 def one(concurrency: int, seconds: float, label: str):
     result = wrk(
         URL,
-        netns_host="web1",
+        netns_host=WEB1,
         connections=concurrency,
         duration=seconds,
         env=PATHS,
@@ -63,13 +63,13 @@ def measure(cfg: dict) -> dict:
     limit = max([clients, *cfg["p3_sweep"]]) * 2
     log(f"P3: web1's nginx_limit_conn_per_ip to {limit} (playbooks/web.yml --limit web1)")
     out["nginx"] = playbook(
-        "playbooks/web.yml", "--limit", "web1", "-e", json.dumps({"nginx_limit_conn_per_ip": limit})
+        "playbooks/web.yml", "--limit", WEB1, "-e", json.dumps({"nginx_limit_conn_per_ip": limit})
     ).summary()
     try:
         _measure(cfg, out)
     finally:
         log("P3: web1's nginx back to the role's defaults (playbooks/web.yml --limit web1)")
-        playbook("playbooks/web.yml", "--limit", "web1")
+        playbook("playbooks/web.yml", "--limit", WEB1)
     return out
 
 
@@ -78,7 +78,7 @@ def _measure(cfg: dict, out: dict) -> None:
     for server in ("uvicorn", "gunicorn"):
         out["deploys"].append(deploy(server, workers))
         flush()
-        wrk(URL, netns_host="web1", connections=8, duration=2, env=PATHS)  # warm the workers
+        wrk(URL, netns_host=WEB1, connections=8, duration=2, env=PATHS)  # warm the workers
         sync = server == "gunicorn"
         log(f"P3: {server}, {clients} clients for {cfg['p3_seconds']} s")
         out[server] = one(clients, cfg["p3_seconds"], server)
