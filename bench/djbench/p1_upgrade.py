@@ -3,7 +3,7 @@
 wrk drives the cluster test's mix (GET job pages, every tenth request a logged-in POST) through
 lb1, in back-to-back slices of a few seconds, so the report has latency over time: first a steady
 phase, then while ``playbooks/rolling_upgrade.yml`` moves every web host to a new release, then
-the same with the drain step left out (``-e rolling_drain=false``).
+the same with the drain step left out (``-e rollout_drain=false``).
 """
 
 from __future__ import annotations
@@ -125,9 +125,9 @@ def measure(cfg: dict, workdir: Path, t0: float) -> dict:
         source = release_copy(workdir, version)
         args = [playbook_path, "-e", f"django_app_source_path={source}"]
         if key == "drain" and cfg.get("p1_skip_backup"):
-            args += ["-e", "rolling_backup=false"]
+            args += ["-e", "rollout_backup=false"]
         if key == "no_drain":
-            args += ["-e", "rolling_drain=false"]
+            args += ["-e", "rollout_drain=false"]
         log(f"P1: {playbook_path} to {version} under load")
         slices, info = upgrade_under_load(env, connections, slice_s, args, key)
         during = [s for s in slices if s.started + s.duration_s > info["started"]]

@@ -431,7 +431,7 @@ def _method(results: dict) -> list[str]:
             "the playbook's run. Failed = non-2xx/3xx answers plus every socket error (connect, "
             "read, write, timeout). The release is a copy of app/ with another version; "
             "`playbooks/rolling_upgrade.yml` (drain, wait, deploy, /readyz gate, back, per host), "
-            "then the same with `-e rolling_drain=false` (no drain and wait)."
+            "then the same with `-e rollout_drain=false` (no drain and wait)."
         )
     if "p2" in results:
         p2 = results["p2"]
