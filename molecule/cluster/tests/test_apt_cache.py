@@ -6,8 +6,8 @@ import subprocess
 from concurrent.futures import ThreadPoolExecutor
 
 import testinfra
+from cluster import INVENTORY
 from conftest import REPO
-from test_cluster import INVENTORY
 
 HOSTS = ["cl-lb1", "cl-web1", "cl-web2", "cl-db1", "cl-mon1"]
 # apt's timeout here is 30 s a fetch with 3 retries (roles/common); a hang outlives both.

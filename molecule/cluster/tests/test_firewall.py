@@ -5,7 +5,7 @@ import socket
 
 import pytest
 import testinfra
-from test_cluster import INVENTORY
+from cluster import INVENTORY
 
 IP = {
     "cl-lb1": "10.79.0.10",

@@ -3,8 +3,8 @@ LOCAL INFILE, local_infile on the database server only while it runs, nothing fr
 
 import importlib.util
 
+from cluster import host, playbook
 from conftest import REPO
-from test_cluster import host, playbook
 
 # The rows the bench imports, from the same generator.
 _spec = importlib.util.spec_from_file_location(

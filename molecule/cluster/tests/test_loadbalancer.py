@@ -24,7 +24,7 @@ LOGIN = "/accounts/login/"
 UPSTREAM = "/etc/nginx/conf.d/upstream-django_backends.conf"
 ALL_DOWN_MESSAGE = "Refusing to mark every backend down"
 
-# As roles/rollout (tasks/backends_down.yml) does it in the rolling upgrade: from the web hosts' play,
+# As roles/rollout (backends_down.yml) does it in the rolling upgrade: from the web hosts' play,
 # delegated to each load balancer (handlers would not follow the delegation; the role uses none).
 DRAIN_PLAYBOOK = """---
 - name: Set the backends that are down, as the rolling upgrade does

@@ -4,7 +4,7 @@ metrics ports answer the monitoring host only (the firewall tests check the othe
 import json
 import time
 
-from test_cluster import host
+from cluster import host
 
 # node on every host, mysqld on the database, nginx on the LB and web hosts, the app on the web
 # hosts, and Prometheus itself.

@@ -1,7 +1,9 @@
 """playbooks/rotate_secrets.yml under load: a new SECRET_KEY (the old one kept as a fallback) and a
 new database password on the idle one of the app's two database users, rolled out host by host with
-no failed request; a session from before the rotation still works after it. Runs last: it leaves
-the cluster on secrets only the test's copy of the vault knows."""
+no failed request; a session from before the rotation still works after it.
+Precondition: the converged cluster on the repository's local vault. The rotation writes its new
+secrets to a copy of that vault; afterwards the cluster is put back on the repository's vault, so
+the tests and the bench after this one find it as they would have before."""
 
 import os
 import shutil
@@ -9,9 +11,19 @@ import subprocess
 import time
 import urllib.error
 
+import pytest
 import yaml
+from cluster import (
+    INVENTORY,
+    LB,
+    RELOAD_READ_ERRORS,
+    Load,
+    browser_login,
+    host,
+    login,
+    playbook,
+)
 from conftest import REPO
-from test_cluster import INVENTORY, LB, RELOAD_READ_ERRORS, Load, browser_login, host, login
 
 VAULT = REPO / "inventories/local/group_vars/all/vault.yml"
 
@@ -42,7 +54,17 @@ def login_past_the_rate_limit(vault, how):
     raise AssertionError("the login path answered 429 for a minute")
 
 
-def test_rotation_loses_no_request_and_no_session(vault, tmp_path):
+@pytest.fixture
+def back_on_the_repository_vault():
+    """After the test: the app's database user and environment from the repository's vault again
+    (the user the rotation dropped is created anew; the rotated one stays, unused)."""
+    yield
+    for name in ("database.yml", "app.yml"):
+        result = playbook(name)
+        assert result.returncode == 0, f"{name}: {result.stdout[-4000:]}"
+
+
+def test_rotation_loses_no_request_and_no_session(vault, tmp_path, back_on_the_repository_vault):
     copy = tmp_path / "vault.yml"
     shutil.copy(VAULT, copy)
     # The load's own session, and a browser's: a session that a fallback key verifies is given a

@@ -9,7 +9,8 @@ import urllib.parse
 import urllib.request
 
 import pytest
-from test_cluster import LB, host, run_script, tls
+from cluster import LB, host, tls
+from conftest import run_script
 
 ATTACKS = {
     "sql injection in a query": "/?q=1%27%20OR%20%271%27%3D%271%27%20--",
