@@ -194,3 +194,15 @@ def ensure_serving(version, tmp_path):
         result = playbook("rolling_upgrade.yml", "-e", f"django_app_source_path={source}")
         assert result.returncode == 0, result.stdout[-4000:]
     assert versions() == {"cl-web1": version, "cl-web2": version}
+
+
+def upload_roundtrip(name, vault):
+    """files/upload_roundtrip.py on host name: the demo applicant logs in at https://localhost and
+    submits a resume with a photo; returns the script's JSON report."""
+    from conftest import run_script  # the default scenario's, through this folder's conftest
+
+    out = run_script(
+        host(name), "upload_roundtrip.py", "https://localhost", "demo_applicant",
+        vault["vault_demo_password"],
+    ).stdout  # fmt: skip
+    return json.loads(out)

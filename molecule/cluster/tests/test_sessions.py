@@ -1,10 +1,7 @@
 """Sessions and media across the two web hosts, through the load balancer.
 Precondition: the converged cluster; the session fixture loads the demo data and logs in."""
 
-import json
-
-from cluster import host
-from conftest import run_script
+from cluster import host, upload_roundtrip
 
 
 def test_session_holds_across_web_hosts(session):
@@ -25,12 +22,7 @@ def test_session_holds_across_web_hosts(session):
 
 def test_upload_through_one_host_is_read_through_the_other(session, vault):
     """Media lives in the object storage on cl-db1 (SeaweedFS, S3 API), not on a web host's disk."""
-    report = json.loads(
-        run_script(
-            host("cl-web1"), "upload_roundtrip.py", "https://localhost", "demo_applicant",
-            vault["vault_demo_password"],
-        ).stdout
-    )  # fmt: skip
+    report = upload_roundtrip("cl-web1", vault)
     assert report["bytes_equal"] and report["media_url"], report
     url = "https://localhost" + report["media_url"]
     fetched = host("cl-web2").run(f"curl -sf -H 'Cookie: {report['cookie']}' {url} | sha256sum")

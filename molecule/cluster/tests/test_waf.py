@@ -3,14 +3,12 @@ attack payloads in query strings and forms get 403; the app's own flows (pages, 
 submission with uploads, admin) pass. Every other test of the scenario goes through it too."""
 
 import http.cookiejar
-import json
 import urllib.error
 import urllib.parse
 import urllib.request
 
 import pytest
-from cluster import LB, host, tls
-from conftest import run_script
+from cluster import LB, host, tls, upload_roundtrip
 
 ATTACKS = {
     "sql injection in a query": "/?q=1%27%20OR%20%271%27%3D%271%27%20--",
@@ -63,12 +61,7 @@ def test_pages_pass():
 
 
 def test_resume_submission_with_uploads_passes_through_the_waf(vault):
-    report = json.loads(
-        run_script(
-            host("cl-lb1"), "upload_roundtrip.py", "https://localhost", "demo_applicant",
-            vault["vault_demo_password"],
-        ).stdout
-    )  # fmt: skip
+    report = upload_roundtrip("cl-lb1", vault)
     assert report["logged_in"] and report["submit_status"] == 200, report
     assert report["bytes_equal"], report
 
