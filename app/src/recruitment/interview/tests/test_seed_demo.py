@@ -50,6 +50,18 @@ class SeedDemoTests(TestCase):
         user = get_user_model().objects.get(username="demo_hr")
         self.assertTrue(user.check_password("env-Pass-123"))
 
+    def test_password_from_stdin(self):
+        call_command(
+            "seed_demo", "--password-stdin", stdin=StringIO("stdin-Pass-123\n"), stdout=StringIO()
+        )
+        user = get_user_model().objects.get(username="demo_hr")
+        self.assertTrue(user.check_password("stdin-Pass-123"))
+
+    def test_password_stdin_refuses_an_empty_line(self):
+        with self.assertRaisesMessage(CommandError, "standard input held no password"):
+            call_command("seed_demo", "--password-stdin", stdin=StringIO("\n"), stdout=StringIO())
+        self.assertFalse(get_user_model().objects.exists())
+
     @override_settings(RECRUITMENT_ENVIRONMENT="production")
     def test_production_refuses_without_password(self):
         with (

@@ -1,6 +1,7 @@
 """Create demo jobs, role users and candidates. Idempotent: a second run changes nothing."""
 
 import os
+import sys
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -46,15 +47,27 @@ DEMO_CANDIDATES = [
 
 class Command(BaseCommand):
     help = "Create demo jobs, HR/interviewer/applicant users and candidates (idempotent)."
+    # call_command(..., stdin=...) in the tests, as Django's createsuperuser takes it.
+    stealth_options = ("stdin",)
 
     def add_arguments(self, parser):
         parser.add_argument(
             "--password",
             help="Password for new demo users (default: $DJANGO_DEMO_PASSWORD).",
         )
+        parser.add_argument(
+            "--password-stdin",
+            action="store_true",
+            help="Read the password from the first line of standard input, where no process "
+            "list shows it (playbooks/manage.yml passes it this way).",
+        )
 
     def handle(self, *args, **options):
         password = options["password"] or os.environ.get("DJANGO_DEMO_PASSWORD")
+        if options["password_stdin"]:
+            password = options.get("stdin", sys.stdin).readline().rstrip("\r\n")
+            if not password:
+                raise CommandError("--password-stdin: standard input held no password.")
         if not password:
             if getattr(settings, "RECRUITMENT_ENVIRONMENT", "") == "production":
                 raise CommandError(
