@@ -50,58 +50,46 @@ ensure_dockerd() {
   die "dockerd did not start within 60 s; see /var/log/dockerd.log"
 }
 
-# apt-cacher-ng on the controller: every host of every run fetches Debian packages through it,
-# so a repeated converge or molecule run downloads nothing twice.
-# Five hosts refreshing the same stale index at once made it log "Failure to move file ... out of
-# the way" and leave one apt hanging. So it holds a fetched index for ten minutes
-# (FreshIndexMaxAge, default 27 s), and freshen_apt_indexes fetches each index once before the
-# hosts do: then all of them get the same cached copy and none triggers a second download.
-APT_CACHE_CONF=/etc/apt-cacher-ng/zz-djstack.conf
-APT_CACHE_FRESH_S=600
+# The test fleet's Debian package cache on the controller: nginx as an HTTP proxy for
+# deb.debian.org (scripts/apt-cache.conf), so a repeated converge or molecule run downloads nothing
+# twice, and concurrent fetches of one file wait for a single download (proxy_cache_lock).
+# apt-cacher-ng, used before, answered five hosts refreshing one index at once with an error that
+# left one apt hanging for good.
+if [ "$(id -u)" -eq 0 ]; then APT_CACHE_DIR=/var/cache/djstack-apt; else APT_CACHE_DIR="$HOME/.cache/djstack-apt"; fi
+apt_cache_up() { [ -s "$APT_CACHE_DIR/nginx.pid" ] && kill -0 "$(cat "$APT_CACHE_DIR/nginx.pid")" 2>/dev/null; }
 ensure_apt_cache() {
-  apt_install_missing apt-cacher-ng
-  local want="# Written by djstack's scripts/lib.sh for the test fleet's cache.
-FreshIndexMaxAge: $APT_CACHE_FRESH_S" restart=
-  if [ "$(cat "$APT_CACHE_CONF" 2>/dev/null)" != "$want" ]; then
-    printf '%s\n' "$want" >"$APT_CACHE_CONF"
-    restart=1
+  if ! command -v nginx >/dev/null 2>&1; then
+    # Debian's nginx package starts its default site on port 80; this controller needs only the cache.
+    local policy=
+    if [ ! -e /usr/sbin/policy-rc.d ] && [ "$(id -u)" -eq 0 ]; then
+      printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod 0755 /usr/sbin/policy-rc.d && policy=1
+    fi
+    apt_install_missing nginx
+    [ -z "$policy" ] || rm -f /usr/sbin/policy-rc.d
+  fi
+  local resolver conf="$APT_CACHE_DIR/nginx.conf" want
+  resolver=$(awk '/^nameserver/ {print $2; exit}' /etc/resolv.conf)
+  [ -n "$resolver" ] || die "no nameserver in /etc/resolv.conf: the apt cache must resolve deb.debian.org"
+  [[ "$resolver" != *:* ]] || resolver="[$resolver]"
+  mkdir -p "$APT_CACHE_DIR"
+  want=$(sed -e "s|@CACHE@|$APT_CACHE_DIR|g; s|@PORT@|$APT_CACHE_PORT|g; s|@RESOLVER@|$resolver|g" \
+    "$REPO_ROOT/scripts/apt-cache.conf")
+  if apt_cache_up; then
+    [ "$(cat "$conf")" = "$want" ] && return 0
+    printf '%s\n' "$want" >"$conf"
+    nginx -t -q -c "$conf" -p "$APT_CACHE_DIR" || die "the apt cache's configuration $conf does not pass nginx -t"
+    nginx -s reload -c "$conf" -p "$APT_CACHE_DIR"
+    return 0
   fi
   if (exec 3<>/dev/tcp/127.0.0.1/$APT_CACHE_PORT) 2>/dev/null; then
-    [ -n "$restart" ] || return 0
-    say "restarting apt-cacher-ng to read $APT_CACHE_CONF"
-    if [ -d /run/systemd/system ]; then
-      systemctl restart apt-cacher-ng
-    else
-      kill "$(cat /run/apt-cacher-ng/pid)" 2>/dev/null || true
-      for _ in $(seq 1 20); do (exec 3<>/dev/tcp/127.0.0.1/$APT_CACHE_PORT) 2>/dev/null || break; sleep 0.5; done
-    fi
+    die "port $APT_CACHE_PORT is taken by another program ($(ss -Hltnp "sport = :$APT_CACHE_PORT" | grep -o 'users:.*' | head -1)); the apt cache needs it. An apt-cacher-ng that an earlier djstack started: pkill apt-cacher-ng"
   fi
-  if ! (exec 3<>/dev/tcp/127.0.0.1/$APT_CACHE_PORT) 2>/dev/null; then
-    say "starting apt-cacher-ng on port $APT_CACHE_PORT"
-    if [ -d /run/systemd/system ]; then
-      systemctl start apt-cacher-ng
-    else
-      mkdir -p /var/cache/apt-cacher-ng /var/log/apt-cacher-ng /run/apt-cacher-ng
-      chown apt-cacher-ng:apt-cacher-ng /var/cache/apt-cacher-ng /var/log/apt-cacher-ng /run/apt-cacher-ng 2>/dev/null || true
-      # The packaged backend list names ftp.debian.org; point it at deb.debian.org, which apt uses too.
-      /usr/sbin/apt-cacher-ng -c /etc/apt-cacher-ng ForeGround=0 pidfile=/run/apt-cacher-ng/pid \
-        SocketPath=/run/apt-cacher-ng/socket 'Remap-debrep=file:deb_mirror*.gz /debian ; http://deb.debian.org/debian/'
-    fi
-    for _ in $(seq 1 20); do (exec 3<>/dev/tcp/127.0.0.1/$APT_CACHE_PORT) 2>/dev/null && return 0; sleep 0.5; done
-    die "apt-cacher-ng did not start on port $APT_CACHE_PORT"
-  fi
-}
-
-freshen_apt_indexes() { # freshen_apt_indexes SUITE...: the InRelease files the hosts' sources name
-  local suite url
-  for suite in "$@"; do
-    for url in "http://deb.debian.org/debian/dists/$suite/InRelease" \
-      "http://deb.debian.org/debian/dists/$suite-updates/InRelease" \
-      "http://deb.debian.org/debian-security/dists/$suite-security/InRelease"; do
-      curl -fsS -o /dev/null --max-time 60 --retry 2 -x "http://127.0.0.1:$APT_CACHE_PORT" "$url" ||
-        say "warning: could not fetch $url through apt-cacher-ng; the hosts will try themselves"
-    done
-  done
+  printf '%s\n' "$want" >"$conf"
+  say "starting the apt cache (nginx) on port $APT_CACHE_PORT, files in $APT_CACHE_DIR"
+  nginx -t -q -c "$conf" -p "$APT_CACHE_DIR" || die "the apt cache's configuration $conf does not pass nginx -t"
+  nginx -c "$conf" -p "$APT_CACHE_DIR"
+  for _ in $(seq 1 20); do (exec 3<>/dev/tcp/127.0.0.1/$APT_CACHE_PORT) 2>/dev/null && return 0; sleep 0.5; done
+  die "the apt cache did not start on port $APT_CACHE_PORT; see $APT_CACHE_DIR/error.log"
 }
 
 ensure_venv() {

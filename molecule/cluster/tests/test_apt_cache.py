@@ -1,13 +1,11 @@
-"""Every host refreshes its package index at the same moment through the controller's
-apt-cacher-ng, as a converge does, and each finishes well within apt's own timeouts: the cache
-answers concurrent fetches of one index (scripts/lib.sh) instead of leaving one apt hanging."""
+"""Every host refreshes its package index at the same moment through the controller's apt cache
+(nginx, scripts/apt-cache.conf), as a converge does, and each finishes well within apt's own
+timeouts: concurrent fetches of one file wait for one download instead of failing or hanging."""
 
-import subprocess
 from concurrent.futures import ThreadPoolExecutor
 
 import testinfra
 from cluster import INVENTORY
-from conftest import REPO
 
 HOSTS = ["cl-lb1", "cl-web1", "cl-web2", "cl-db1", "cl-mon1"]
 # apt's timeout here is 30 s a fetch with 3 retries (roles/common); a hang outlives both.
@@ -21,11 +19,6 @@ def refresh(name):
 
 
 def test_hosts_refreshing_the_same_index_at_once_all_finish():
-    # As scripts/images does before every converge: the cache fetches each index once first.
-    subprocess.run(
-        ["bash", "-c", "source scripts/lib.sh && freshen_apt_indexes bookworm"],
-        cwd=REPO, check=True, timeout=300,
-    )  # fmt: skip
     with ThreadPoolExecutor(len(HOSTS)) as pool:
         results = dict(zip(HOSTS, pool.map(refresh, HOSTS), strict=True))
     for name, result in results.items():

@@ -35,7 +35,7 @@ def test_apt_sources(host):
     assert f"Suites: {codename}-security" in sources.content_string
     legacy = host.file("/etc/apt/sources.list").content_string.splitlines()
     assert not [line for line in legacy if line.strip() and not line.startswith("#")], legacy
-    # The proxy points at the controller's apt-cacher-ng, and apt works through it.
+    # The proxy points at the controller's apt cache, and apt works through it.
     assert "apt-cache:3142" in host.file("/etc/apt/apt.conf.d/01proxy").content_string
 
 
