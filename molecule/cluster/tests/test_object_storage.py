@@ -1,5 +1,6 @@
 """The object store on cl-db1 (SeaweedFS, S3 API) as the web hosts reach it.
-Precondition: the converged cluster (the bucket holds the seeded demo files)."""
+Precondition: the converged cluster; the probe writes, lists, reads and removes an object of its
+own, so it does not depend on what other tests uploaded."""
 
 from cluster import host
 
@@ -25,7 +26,10 @@ def error(call):
 
 
 app = client(secret)
-print(app.list_objects_v2(Bucket="recruitment-media")["KeyCount"])
+app.put_object(Bucket="recruitment-media", Key="probe/s3-probe.txt", Body=b"probe")
+print(app.list_objects_v2(Bucket="recruitment-media", Prefix="probe/")["KeyCount"])
+print(app.get_object(Bucket="recruitment-media", Key="probe/s3-probe.txt")["Body"].read().decode())
+app.delete_object(Bucket="recruitment-media", Key="probe/s3-probe.txt")
 print(error(lambda: client("wrong-" + secret).list_objects_v2(Bucket="recruitment-media")))
 print(error(lambda: app.create_bucket(Bucket="not-ours")))
 """
@@ -40,8 +44,8 @@ def test_object_storage_refuses_a_wrong_key_and_bucket_creation(vault):
         f"{vault['vault_app_s3_access_key']} {vault['vault_app_s3_secret_key']}"
     )
     assert out.rc == 0, out.stderr
-    objects, wrong_key, create_bucket = out.stdout.split()
-    assert int(objects) > 0
+    objects, body, wrong_key, create_bucket = out.stdout.split()
+    assert int(objects) == 1 and body == "probe", out.stdout
     assert wrong_key == "SignatureDoesNotMatch"
     assert create_bucket == "AccessDenied"
     # The master, volume and filer servers (HTTP and gRPC) listen on loopback only; the S3 API on
