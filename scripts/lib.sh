@@ -74,19 +74,21 @@ ensure_apt_cache() {
   mkdir -p "$APT_CACHE_DIR"
   want=$(sed -e "s|@CACHE@|$APT_CACHE_DIR|g; s|@PORT@|$APT_CACHE_PORT|g; s|@RESOLVER@|$resolver|g" \
     "$REPO_ROOT/scripts/apt-cache.conf")
-  if apt_cache_up; then
-    [ "$(cat "$conf")" = "$want" ] && return 0
+  write_conf() {
     printf '%s\n' "$want" >"$conf"
     nginx -t -q -c "$conf" -p "$APT_CACHE_DIR" || die "the apt cache's configuration $conf does not pass nginx -t"
+  }
+  if apt_cache_up; then
+    [ "$(cat "$conf")" = "$want" ] && return 0
+    write_conf
     nginx -s reload -c "$conf" -p "$APT_CACHE_DIR"
     return 0
   fi
   if (exec 3<>/dev/tcp/127.0.0.1/$APT_CACHE_PORT) 2>/dev/null; then
     die "port $APT_CACHE_PORT is taken by another program ($(ss -Hltnp "sport = :$APT_CACHE_PORT" | grep -o 'users:.*' | head -1)); the apt cache needs it. An apt-cacher-ng that an earlier djstack started: pkill apt-cacher-ng"
   fi
-  printf '%s\n' "$want" >"$conf"
   say "starting the apt cache (nginx) on port $APT_CACHE_PORT, files in $APT_CACHE_DIR"
-  nginx -t -q -c "$conf" -p "$APT_CACHE_DIR" || die "the apt cache's configuration $conf does not pass nginx -t"
+  write_conf
   nginx -c "$conf" -p "$APT_CACHE_DIR"
   for _ in $(seq 1 20); do (exec 3<>/dev/tcp/127.0.0.1/$APT_CACHE_PORT) 2>/dev/null && return 0; sleep 0.5; done
   die "the apt cache did not start on port $APT_CACHE_PORT; see $APT_CACHE_DIR/error.log"
