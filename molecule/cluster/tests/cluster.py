@@ -67,8 +67,14 @@ def browser_login(vault):
     req = urllib.request.Request(
         LB + "/accounts/login/", data=data, headers={"Referer": LB + "/", "Origin": LB}
     )
-    opener.open(req, timeout=30).read()
-    assert any(c.name == "sessionid" for c in jar), "login through the LB failed"
+    with opener.open(req, timeout=30) as resp:
+        page = resp.read().decode(errors="replace")
+        landed = resp.geturl()
+    errors = re.findall(r'class="errorlist[^"]*"[^>]*>\s*<li>(.*?)</li>', page, re.S)
+    assert any(c.name == "sessionid" for c in jar), (
+        f"login through the LB failed: landed on {landed}, form errors {errors}, "
+        f"cookies {sorted(c.name for c in jar)}"
+    )
     return opener, jar
 
 
@@ -183,7 +189,10 @@ def seed_and_login(vault):
         + vault["vault_demo_password"]
     )
     assert seed.rc == 0, seed.stderr
-    return login(vault)
+    try:
+        return login(vault)
+    except AssertionError as error:
+        raise AssertionError(f"{error}; seed_demo said: {seed.stdout.strip()[-500:]}") from None
 
 
 def ensure_serving(version, tmp_path):

@@ -16,7 +16,7 @@ import pytest
 from conftest import APP, REPO, service_diagnostics
 
 LOCK = "/var/lib/djstack-deploy.lock"
-AUDIT = "/var/log/djstack-deploys.log"
+AUDIT = "/var/log/djstack-deploys.molecule.log"  # molecule.yml overrides stack_deploy_log
 HOST_DIR = "/var/backups/mysql"
 SCRIPT = "/usr/local/sbin/djstack-mysql-backup"
 UNIT = "djstack-mysql-backup"

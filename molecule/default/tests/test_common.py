@@ -28,6 +28,18 @@ def test_shared_group_vars_arrive(host):
     assert "DJANGO_MEDIA_X_ACCEL_PREFIX='/media/'" in lines, lines
 
 
+def test_inventory_outranks_shared_group_vars(host):
+    """An environment's group_vars/all beats the project's (ansible.cfg's precedence).
+
+    group_vars/all/main.yml sets stack_deploy_log to /var/log/djstack-deploys.log; this scenario's
+    inventory sets /var/log/djstack-deploys.molecule.log, and group_vars/all/app.yml wires it into
+    the mysql role's backup script. By Ansible's default order the project's value would win.
+    """
+    with host.sudo():
+        script = host.file("/usr/local/sbin/djstack-mysql-backup").content_string
+    assert "AUDIT=/var/log/djstack-deploys.molecule.log" in script.splitlines(), script[:800]
+
+
 def test_apt_sources(host):
     sources = host.file("/etc/apt/sources.list.d/debian.sources")
     assert sources.exists and sources.mode == 0o644
