@@ -358,6 +358,18 @@ def test_health_checks_over_http(host, server_name, var, own_address):
                 assert response.one("location") == f"https://{server_name}{path}"
 
 
+def test_readyz_over_https_only_for_health_checkers(host, server_name, var, own_address):
+    allowed = [ipaddress.ip_network(cidr) for cidr in var("nginx_health_allow")]
+    assert not any(ipaddress.ip_address(own_address) in net for net in allowed), own_address
+    denied = curl(host, f"https://{server_name}/readyz", via=own_address)
+    assert denied.status == 403, denied
+    assert_security_headers(denied)
+    # /healthz stays open: it touches nothing behind the app.
+    assert curl(host, f"https://{server_name}/healthz", via=own_address).status == 200
+    local = curl(host, f"https://{server_name}/readyz")
+    assert local.status in (200, 503) and "checks" in local.body, local
+
+
 def test_metrics_only_from_allowed_addresses(host, server_name, var, own_address):
     allowed = [ipaddress.ip_network(cidr) for cidr in var("nginx_metrics_allow")]
     assert not any(ipaddress.ip_address(own_address) in net for net in allowed), own_address
