@@ -33,6 +33,7 @@ def test_round_robin_passive_checks():
     assert "server 10.77.0.11:443 max_fails=3 fail_timeout=10s;" in text
     assert "server 10.77.0.12:443 max_fails=3 fail_timeout=10s;" in text
     assert "keepalive 32;" in text
+    assert "keepalive_timeout 4s;" in text
     assert "check " not in text and "hash" not in text
 
 
