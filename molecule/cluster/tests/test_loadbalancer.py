@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import testinfra
+from cluster import playbook
 
 # The checkout: the first folder up from here that holds site.yml, wherever this file is moved.
 REPO = next(p for p in Path(__file__).resolve().parents if (p / "site.yml").exists())
@@ -24,24 +25,38 @@ LOGIN = "/accounts/login/"
 UPSTREAM = "/etc/nginx/conf.d/upstream-django_backends.conf"
 ALL_DOWN_MESSAGE = "Refusing to mark every backend down"
 
-# As roles/rollout (backends_down.yml) does it in the rolling upgrade: from the web hosts' play,
-# delegated to each load balancer (handlers would not follow the delegation; the role uses none).
+# An operator setting the drained set by hand: the upstream entry point on the load balancers,
+# with loadbalancer_backends_down given as extra vars.
 DRAIN_PLAYBOOK = """---
-- name: Set the backends that are down, as the rolling upgrade does
-  hosts: webservers
+- name: Set the backends that are down, as an operator does
+  hosts: loadbalancers
   become: true
   gather_facts: false
   tasks:
-    - name: Write the upstream on each load balancer and reload nginx there
+    - name: Write the upstream and reload nginx
       ansible.builtin.include_role:
         name: loadbalancer
         tasks_from: upstream
-        apply:
-          delegate_to: "{{ lb_host }}"
-      loop: "{{ groups['loadbalancers'] }}"
-      loop_control:
-        loop_var: lb_host
-      run_once: true
+"""
+
+# As a rolling change does it: roles/rollout's drain and undrain, from a web host's play,
+# delegated to each load balancer.
+ROLLOUT_PLAYBOOK = """---
+- name: Drain a web host and put it back, as a rolling upgrade does
+  hosts: "{{ rollout_test_host }}"
+  become: true
+  gather_facts: false
+  tasks:
+    - name: Drain
+      ansible.builtin.include_role:
+        name: rollout
+        tasks_from: drain
+      when: rollout_test_step in ['drain', 'both']
+    - name: Put back
+      ansible.builtin.include_role:
+        name: rollout
+        tasks_from: undrain
+      when: rollout_test_step in ['undrain', 'both']
 """
 
 
@@ -90,9 +105,18 @@ def wait_until_live(host) -> None:
 
 
 def set_down(down: list[str], tmp_path: Path, **extra_vars) -> subprocess.CompletedProcess:
-    """Run include_role tasks_from=upstream with loadbalancer_backends_down, as a playbook would."""
-    playbook = tmp_path / "drain.yml"
-    playbook.write_text(DRAIN_PLAYBOOK)
+    """include_role tasks_from=upstream with loadbalancer_backends_down, as an operator would."""
+    return run_playbook(DRAIN_PLAYBOOK, tmp_path, loadbalancer_backends_down=down, **extra_vars)
+
+
+def rollout(host: str, step: str, tmp_path: Path) -> subprocess.CompletedProcess:
+    """roles/rollout's drain ('drain'), undrain ('undrain') or both for one web host."""
+    return run_playbook(ROLLOUT_PLAYBOOK, tmp_path, rollout_test_host=host, rollout_test_step=step)
+
+
+def run_playbook(text: str, tmp_path: Path, **extra_vars) -> subprocess.CompletedProcess:
+    playbook = tmp_path / "test.yml"
+    playbook.write_text(text)
     # The repository's shared variables, as playbooks/group_vars gives them to the real playbooks.
     link = tmp_path / "group_vars"
     if not link.exists():
@@ -101,7 +125,7 @@ def set_down(down: list[str], tmp_path: Path, **extra_vars) -> subprocess.Comple
     ephemeral = os.environ.get("MOLECULE_EPHEMERAL_DIRECTORY", "")
     if ephemeral and (Path(ephemeral) / "ansible.cfg").exists():
         env["ANSIBLE_CONFIG"] = str(Path(ephemeral) / "ansible.cfg")
-    extra = json.dumps({"loadbalancer_backends_down": down, **extra_vars})
+    extra = json.dumps(extra_vars)
     inventory = os.environ["MOLECULE_INVENTORY_FILE"]
     cmd = ["ansible-playbook", "-i", inventory, str(playbook), "-e", extra]
     return subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=tmp_path, check=False)
@@ -201,6 +225,42 @@ def test_drain_and_restore(host, tmp_path):
     assert " down;" not in host.file(UPSTREAM).content_string
     seen = probe(host, 12)
     assert len(set(seen)) >= 2, f"the restored backend gets no requests: {seen}"
+
+
+def test_a_drain_keeps_the_load_balancers_own_settings(host, tmp_path):
+    # molecule.yml sets loadbalancer_max_fails 4 for cl-lb1 only; the web hosts' plays see 3.
+    assert "max_fails=4" in host.file(UPSTREAM).content_string
+    web1 = "10.79.0.11"
+    drained = rollout("cl-web1", "drain", tmp_path)
+    assert drained.returncode == 0, drained.stdout[-3000:]
+    upstream = host.file(UPSTREAM).content_string
+    assert re.search(rf"^\s*server {re.escape(web1)}:\d+ max_fails=4 .* down;", upstream, re.M)
+    assert upstream.count("max_fails=4") == len(backends(host)), upstream
+    back = rollout("cl-web1", "undrain", tmp_path)
+    assert back.returncode == 0, back.stdout[-3000:]
+    upstream = host.file(UPSTREAM).content_string
+    assert " down;" not in upstream and upstream.count("max_fails=4") == len(backends(host))
+
+
+def test_a_hand_drained_backend_stays_out(host, tmp_path):
+    """Drained by an operator: a rolling change's undrain and a converge keep it drained."""
+    web2 = "10.79.0.12"
+    try:
+        assert set_down([web2], tmp_path).returncode == 0
+        back = rollout("cl-web1", "undrain", tmp_path)
+        assert back.returncode == 0, back.stdout[-3000:]
+        assert changed(back) == 0, back.stdout[-3000:]
+        converge = playbook("loadbalancer.yml")
+        assert converge.returncode == 0, converge.stdout[-3000:]
+        upstream = host.file(UPSTREAM).content_string
+        assert re.search(rf"^\s*server {re.escape(web2)}:\d+ .* down;", upstream, re.M), upstream
+        # A rolling change of the other host is refused: it would leave no backend up.
+        refused = rollout("cl-web1", "drain", tmp_path)
+        assert refused.returncode != 0, refused.stdout[-3000:]
+        assert ALL_DOWN_MESSAGE in refused.stdout + refused.stderr, refused.stdout[-3000:]
+    finally:
+        assert set_down([], tmp_path).returncode == 0
+    assert " down;" not in host.file(UPSTREAM).content_string
 
 
 def test_never_all_down(host, tmp_path):

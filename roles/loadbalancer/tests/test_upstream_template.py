@@ -23,6 +23,7 @@ def render(template="etc/nginx/conf.d/upstream.conf.j2", **overrides) -> str:
         "ansible_managed": "Ansible managed",
         "loadbalancer_backends": ["10.77.0.11", "10.77.0.12"],
         "loadbalancer_backend_server_name": "www.example.com",
+        "__loadbalancer_down": [],
         **overrides,
     }
     return env.get_template(template).render(values)
@@ -38,7 +39,7 @@ def test_round_robin_passive_checks():
 
 
 def test_drained_backend_is_down():
-    text = render(loadbalancer_backends_down=["10.77.0.11"])
+    text = render(__loadbalancer_down=["10.77.0.11"])
     assert "server 10.77.0.11:443 max_fails=3 fail_timeout=10s down;" in text
     assert "server 10.77.0.12:443 max_fails=3 fail_timeout=10s;" in text
 
