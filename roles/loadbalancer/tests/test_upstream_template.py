@@ -18,6 +18,7 @@ def render(template="etc/nginx/conf.d/upstream.conf.j2", **overrides) -> str:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
     )
+    env.filters["bool"] = bool  # Ansible's, for the values these tests pass
     values = {
         **DEFAULTS,
         "ansible_managed": "Ansible managed",
@@ -76,3 +77,16 @@ def test_waf_body_limit_follows_client_max_body_size():
 def test_waf_skips_password_fields():
     text = render(WAF, loadbalancer_waf="block")
     assert 'SecRuleUpdateTargetByTag "OWASP_CRS" "!ARGS:password"' in text
+
+
+MAINTENANCE = "etc/nginx/conf.d/djstack-maintenance.conf.j2"
+
+
+def test_maintenance_maps():
+    on = render(MAINTENANCE, loadbalancer_maintenance=True)
+    assert "default 1;" in on and "127.0.0.1/32 0;" in on
+    # Re-evaluated after the internal redirect to the page, or the page itself would be refused.
+    assert on.count("volatile;") == 2
+    assert "~^/(healthz|readyz|metrics)(/|$) 0;" in on
+    off = render(MAINTENANCE, loadbalancer_maintenance=False)
+    assert "default 0;" in off and "default 1;" not in off.split("map $uri")[0]
