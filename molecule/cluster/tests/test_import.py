@@ -2,6 +2,7 @@
 LOCAL INFILE, local_infile on the database server only while it runs, nothing from a bad file."""
 
 import importlib.util
+import re
 
 from cluster import host, playbook
 from conftest import REPO
@@ -40,6 +41,13 @@ def test_import_loads_generated_files_and_switches_local_infile_off(tmp_path):
     assert db("SELECT @@GLOBAL.local_infile") == "0"
     # The shipped files are gone from the app host.
     assert host("cl-web1").run("ls -d /srv/recruitment/shared/import-*").rc != 0
+    # The import held the deploy lock, start to end, and released it.
+    db1 = host("cl-db1")
+    with db1.sudo():
+        audit = db1.file("/var/log/djstack-deploys.log").content_string
+        assert not db1.file("/var/lib/djstack-deploy.lock").exists
+    runs = re.findall(r" start playbooks/import_data\.yml run=(\S+) ", audit)
+    assert runs and f" end playbooks/import_data.yml run={runs[-1]} " in audit, audit[-1000:]
 
 
 def test_import_refuses_a_bad_file_without_a_partial_import(tmp_path):
