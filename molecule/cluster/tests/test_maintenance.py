@@ -32,7 +32,7 @@ def test_maintenance_mode_answers_503_with_a_bypass_and_the_health_paths_open():
     assert through_the_lb("/")[0] == 200
     try:
         switch("on", "-e", json.dumps({"loadbalancer_maintenance_message": MESSAGE}))
-        status, headers, body = through_the_lb("/jobs/")
+        status, headers, body = through_the_lb("/")
         assert status == 503 and MESSAGE in body, (status, body[:500])
         assert headers["Retry-After"] == "120", dict(headers)
         assert headers["Strict-Transport-Security"].startswith("max-age="), dict(headers)
@@ -42,17 +42,15 @@ def test_maintenance_mode_answers_503_with_a_bypass_and_the_health_paths_open():
         # The health and metrics paths answer exactly as before.
         assert {path: through_the_lb(path)[0] for path in before} == before
         # Staff on the load balancer itself (loadbalancer_maintenance_allow) see the site.
-        bypass = host("cl-lb1").run(
-            "curl -s -o /dev/null -w '%{http_code}' https://localhost/jobs/"
-        )
+        bypass = host("cl-lb1").run("curl -s -o /dev/null -w '%{http_code}' https://localhost/")
         assert bypass.stdout == "200", bypass.stdout + bypass.stderr
         # The mode is state: a converge of the load balancers keeps it.
         converge = playbook("loadbalancer.yml")
         assert converge.returncode == 0, converge.stdout[-3000:]
-        assert through_the_lb("/jobs/")[0] == 503
+        assert through_the_lb("/")[0] == 503
     finally:
         switch("off")
-    status, _, body = through_the_lb("/jobs/")
+    status, _, body = through_the_lb("/")
     assert status == 200 and MESSAGE not in body, status
 
 
