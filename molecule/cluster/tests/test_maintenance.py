@@ -56,6 +56,7 @@ def test_maintenance_mode_answers_503_with_a_bypass_and_the_health_paths_open():
 
 def test_maintenance_needs_a_mode():
     result = playbook("maintenance.yml")
-    out = re.sub(r"\s+", " ", result.stdout)
+    # molecule's ansible.cfg sends failures to stderr (display_failed_stderr).
+    out = re.sub(r"\s+", " ", result.stdout + result.stderr)
     assert result.returncode != 0, out[-3000:]
     assert "-e maintenance=on or -e maintenance=off" in out, out[-3000:]
