@@ -33,7 +33,9 @@ def test_status_names_each_hosts_releases_and_a_free_lock():
     out = status()
     for name in ("cl-web1", "cl-web2"):
         current, previous = release_links(name)
-        line = f"{name}: serves {current}, previous {previous}; cl-lb1 in service"
+        # ...and what the serving release is built from (its release.json), here the checkout's app/
+        # or a copy of it, as a path source.
+        line = f"{name}: serves {current}, previous {previous}; cl-lb1 in service; built from path"
         assert line in out, (line, out[-3000:])
     assert "deploy lock: free" in out, out[-3000:]
 

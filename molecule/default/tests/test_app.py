@@ -36,6 +36,22 @@ def test_release_layout(web):
     assert web.run(f"sudo -u {APP} touch {release}/venv/x").rc != 0
 
 
+def test_release_record(web):
+    """release.json beside the release says what it is and where it came from: the wheel it
+    installed (by checksum), the source, and the target its wheelhouse was built for."""
+    release = web.file(f"{ROOT}/current").linked_to
+    record = json.loads(web.file(f"{release}/release.json").content_string)
+    assert record["release"] == release.rsplit("/", 1)[-1]
+    assert record["release"] == f"{record['version']}-{record['wheel_sha256'][:10]}"
+    wheel = web.run(f"ls {release}/wheels/{record['wheel']}")
+    assert wheel.rc == 0, f"{record['wheel']} is not in the shipped wheelhouse"
+    digest = web.check_output(f"sha256sum {release}/wheels/{record['wheel']}").split()[0]
+    assert digest == record["wheel_sha256"]
+    python = web.check_output("python3 -c 'import sys; print(*sys.version_info[:2], sep=\"\")'")
+    assert record["target"] == f"cp{python}-{web.check_output('uname -m')}"
+    assert record["source"] == "path" and record["source_location"].endswith("/app")
+
+
 def test_socket_activation(web, assert_running):
     assert_running(f"{APP}.socket")
     assert_running(f"{APP}.service", enabled=False)
