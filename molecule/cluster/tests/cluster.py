@@ -149,9 +149,9 @@ class Migration(migrations.Migration):
 """
 
 
-def release_copy(tmp_path, version, broken=False, destructive=False):
+def release_copy(tmp_path, version, broken=False, destructive=False, gunicorn=None):
     """The app with another version; broken: a /readyz that always fails; destructive: a migration
-    that drops a column the serving release still reads."""
+    that drops a column the serving release still reads; gunicorn: that gunicorn version pinned."""
     src = tmp_path / f"app-{version}"
     shutil.copytree(
         REPO / "app", src, ignore=shutil.ignore_patterns("build", "*.egg-info", "db.sqlite3")
@@ -159,6 +159,10 @@ def release_copy(tmp_path, version, broken=False, destructive=False):
     pyproject = src / "pyproject.toml"
     pyproject.write_text(re.sub(r'^version = ".*"', f'version = "{version}"',
                                 pyproject.read_text(), count=1, flags=re.M))  # fmt: skip
+    if gunicorn:
+        text = pyproject.read_text()
+        assert '"gunicorn>=' in text, "app/pyproject.toml no longer lists gunicorn>=..."
+        pyproject.write_text(re.sub(r'"gunicorn>=[^"]*"', f'"gunicorn=={gunicorn}"', text))
     if broken:
         views = src / "src/recruitment/core/views.py"
         code = views.read_text().replace("def readyz(", "def _real_readyz(", 1)

@@ -18,18 +18,34 @@ from cluster import (
     versions,
 )
 
+# Older than what app/pyproject.toml's gunicorn>=22 resolves to: 1.0.1 changes the app server.
+OLDER_GUNICORN = "26.2.0"
+
+
+def gunicorn_master(name):
+    return host(name).check_output("systemctl show -p MainPID --value recruitment.service")
+
 
 def test_rolling_upgrade_under_load(session, tmp_path):
     before = versions()
+    masters = {name: gunicorn_master(name) for name in ("cl-web1", "cl-web2")}
+    source = release_copy(tmp_path, "1.0.1", gunicorn=OLDER_GUNICORN)
     load = Load(*session)
-    result = playbook(
-        "rolling_upgrade.yml", "-e", f"django_app_source_path={release_copy(tmp_path, '1.0.1')}"
-    )
+    result = playbook("rolling_upgrade.yml", "-e", f"django_app_source_path={source}")
     total, failed, reads = load.stop("rolling upgrade")
+    out = " ".join((result.stdout + result.stderr).split())
     assert result.returncode == 0, result.stdout[-4000:]
     assert total > 0 and failed == 0, (total, failed)
     assert reads <= RELOAD_READ_ERRORS, reads
     assert versions() == {"cl-web1": "1.0.1", "cl-web2": "1.0.1"}, before
+    # A new gunicorn restarts the server behind the socket: a HUP would fork new workers from the
+    # old master, which never runs the new gunicorn.
+    assert "restarting recruitment.service rather than reloading it" in out, out[-4000:]
+    for name, master in masters.items():
+        assert gunicorn_master(name) != master, f"{name} kept its gunicorn master"
+        dist = f"gunicorn-{OLDER_GUNICORN}.dist-info"
+        found = host(name).run(f"ls -d /srv/recruitment/current/venv/lib/*/site-packages/{dist}")
+        assert found.rc == 0, f"{name} serves no {dist}"
 
 
 def test_broken_release_stops_after_the_canary(session, tmp_path):
@@ -72,9 +88,7 @@ def test_destructive_migration_is_refused_without_the_force_flag(session, tmp_pa
 
 def gunicorn_workers(name):
     """How many workers the app's gunicorn master on host name runs now."""
-    web = host(name)
-    master = web.check_output("systemctl show -p MainPID --value recruitment.service")
-    return int(web.check_output(f"ps --no-headers --ppid {master} | wc -l"))
+    return int(host(name).check_output(f"ps --no-headers --ppid {gunicorn_master(name)} | wc -l"))
 
 
 def wait_for_workers(name, count, timeout=60):
