@@ -129,10 +129,11 @@ def test_gunicorn_serves_the_installed_wheel(site, worker):
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     log = open(root / f"gunicorn-{port}.log", "w+b")  # noqa: SIM115
+    # The bench's URLconf, which the wheel ships and bench P3 deploys: the site plus /async/sleep/.
     process = subprocess.Popen(
         [str(bin_dir / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "1", *worker],
         cwd=root,
-        env=env,
+        env={**env, "DJANGO_ROOT_URLCONF": "recruitment.bench_urls"},
         stdout=log,
         stderr=subprocess.STDOUT,
     )

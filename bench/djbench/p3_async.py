@@ -1,7 +1,8 @@
 """P3: the async view (/async/sleep/?s=0.5) under uvicorn workers against sync gunicorn.
 
 web1 is redeployed with ``playbooks/app.yml --limit web1 -e django_app_server=... -e
-django_app_workers=N`` (the role's ASGI switch), then wrk runs from inside web1's network
+django_app_workers=N -e app_root_urlconf=recruitment.bench_urls`` (the role's ASGI switch, and the
+bench's URLconf: production does not route the view), then wrk runs from inside web1's network
 namespace against web1's nginx (TLS), which proxies to the app's unix socket. The limit at
 C concurrent clients is C / 0.5 s. Between runs against sync workers the app's socket and
 service are restarted: the requests still queued in the socket's backlog would otherwise be
@@ -22,7 +23,15 @@ PATHS = {"PATHS": f"/async/sleep/?s={SLEEP_S}"}
 def deploy(server: str, workers: int) -> dict:
     log(f"P3: web1 to {server} with {workers} workers (playbooks/app.yml --limit web1)")
     # JSON, so the worker count arrives as a number (key=value extra vars are strings).
-    extra = json.dumps({"django_app_server": server, "django_app_workers": workers})
+    # The bench's URLconf adds /async/sleep/, which production does not route; the restore's
+    # app.yml (the group_vars' app_root_urlconf) takes it away again.
+    extra = json.dumps(
+        {
+            "django_app_server": server,
+            "django_app_workers": workers,
+            "app_root_urlconf": "recruitment.bench_urls",
+        }
+    )
     run = playbook("playbooks/app.yml", "--limit", WEB1, "-e", extra)
     return run.summary()
 

@@ -450,7 +450,8 @@ def _method(results: dict) -> list[str]:
         p3 = results["p3"]
         out.append(
             f"- **P3**: web1 redeployed by `playbooks/app.yml --limit web1 -e "
-            f"django_app_server=uvicorn|gunicorn -e django_app_workers={p3['workers']}`; wrk "
+            f"django_app_server=uvicorn|gunicorn -e django_app_workers={p3['workers']} -e "
+            "app_root_urlconf=recruitment.bench_urls` (the site plus the async view); wrk "
             "from inside web1's namespace to web1's nginx (TLS) -> the app's unix socket, "
             f"`/async/sleep/?s={p3['sleep_s']}`; {p3['clients']} clients for "
             f"{cfg['p3_seconds']} s, then the sweep {cfg['p3_sweep']} at "

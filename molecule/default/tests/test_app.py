@@ -114,6 +114,13 @@ def test_debug_is_off(web):
     assert "Traceback" not in body and "URLconf" not in body and "DEBUG = True" not in body
 
 
+def test_the_benchmark_view_is_not_served(web):
+    """/async/sleep/ is in the bench's URLconf only (bench P3 deploys it); the site has no such
+    path, so nobody outside a benchmark can hold workers asleep with it."""
+    code = web.run(f"{CURL} -o /dev/null -w '%{{http_code}}' '{SITE}/async/sleep/?s=0'").stdout
+    assert code == "404"
+
+
 def test_upload_round_trip(seeded, vault):
     result = run_script(
         seeded, "upload_roundtrip.py", SITE, "demo_applicant", vault["vault_demo_password"]

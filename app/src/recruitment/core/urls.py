@@ -5,5 +5,4 @@ from . import views
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
-    path("async/sleep/", views.async_sleep, name="async_sleep"),
 ]

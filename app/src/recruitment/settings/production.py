@@ -20,6 +20,8 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("Set the DJANGO_ALLOWED_HOSTS environment variable (empty list)")
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+# The site's URLs; the benchmark deploys recruitment.bench_urls, which adds /async/sleep/.
+ROOT_URLCONF = env.str("DJANGO_ROOT_URLCONF", default="recruitment.urls")
 
 # DATABASES
 # ------------------------------------------------------------------------------

@@ -57,6 +57,7 @@ async def serve(handler, path, query=b"", host=b"testserver"):
     return sent[0], body, hops
 
 
+@override_settings(ROOT_URLCONF="recruitment.bench_urls")
 class AsyncPathTests(SimpleTestCase):
     def setUp(self):
         drop_request_started_thread_hop()

@@ -1,5 +1,5 @@
-from django.test import SimpleTestCase
-from django.urls import resolve, reverse
+from django.test import SimpleTestCase, override_settings
+from django.urls import Resolver404, resolve, reverse
 
 from recruitment.core import views
 
@@ -13,7 +13,15 @@ class UrlTests(SimpleTestCase):
     def test_resolve(self):
         self.assertIs(resolve("/healthz").func, views.healthz)
         self.assertIs(resolve("/readyz").func, views.readyz)
+
+    def test_the_benchmark_view_is_not_a_site_url(self):
+        with self.assertRaises(Resolver404):
+            resolve("/async/sleep/")
+
+    @override_settings(ROOT_URLCONF="recruitment.bench_urls")
+    def test_the_bench_urlconf_adds_the_async_view_to_the_site(self):
         self.assertIs(resolve("/async/sleep/").func, views.async_sleep)
+        self.assertIs(resolve("/healthz").func, views.healthz)
 
     def test_metrics_url(self):
         self.assertEqual(resolve("/metrics").url_name, "prometheus-django-metrics")

@@ -33,6 +33,7 @@ class HealthzTests(SimpleTestCase):
         self.assertEqual(self.client.get("/").status_code, 301)
 
 
+@override_settings(ROOT_URLCONF="recruitment.bench_urls")
 class AsyncSleepTests(SimpleTestCase):
     async def test_sleeps_and_answers(self):
         response = await self.async_client.get("/async/sleep/", {"s": "0.05"})
@@ -67,6 +68,7 @@ class AsyncSleepTests(SimpleTestCase):
         self.assertLess(elapsed, 1.5, f"10 concurrent sleeps took {elapsed:.2f}s")
 
 
+@override_settings(ROOT_URLCONF="recruitment.bench_urls")
 class AsyncWithSessionTests(TestCase):
     async def test_logged_in_user_on_async_view(self):
         """Session and auth middleware under ASGI: no SynchronousOnlyOperation."""
