@@ -53,10 +53,18 @@ def run(playbook, *extra):
     return result, re.sub(r"\s+", " ", result.stdout + result.stderr)
 
 
-@pytest.mark.parametrize("playbook", ["playbooks/rollback.yml", "site.yml"])
-def test_a_held_lock_stops_a_run_naming_its_holder(lock_host, playbook):
+@pytest.mark.parametrize(
+    ("playbook", "extra"),
+    [
+        ("playbooks/rollback.yml", []),
+        ("site.yml", []),
+        # A management command that writes is a change of the fleet too.
+        ("playbooks/manage.yml", ["-e", "manage_command=seed_demo"]),
+    ],
+)
+def test_a_held_lock_stops_a_run_naming_its_holder(lock_host, playbook, extra):
     with a_dead_runs_lock(lock_host):
-        result, out = run(playbook)
+        result, out = run(playbook, *extra)
         assert result.returncode != 0, out[-3000:]
         for value in DEAD_RUN.values():
             assert value in out, (value, out[-3000:])
@@ -65,6 +73,14 @@ def test_a_held_lock_stops_a_run_naming_its_holder(lock_host, playbook):
         # Stopped at the lock: no other task changed anything, the lock and its record stay.
         recap = re.findall(r"changed=(\d+)", out)
         assert recap and set(recap) == {"0"}, out[-3000:]
+        assert json.loads(lock_host.file(f"{LOCK}/owner.json").content_string) == DEAD_RUN
+
+
+def test_a_read_only_management_command_runs_under_a_held_lock(lock_host):
+    with a_dead_runs_lock(lock_host):
+        result, out = run("playbooks/manage.yml", "-e", "manage_command=showmigrations")
+        assert result.returncode == 0, out[-3000:]
+        assert "[X] 0001_initial" in out, out[-3000:]
         assert json.loads(lock_host.file(f"{LOCK}/owner.json").content_string) == DEAD_RUN
 
 
