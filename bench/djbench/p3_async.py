@@ -70,9 +70,13 @@ def measure(cfg: dict) -> dict:
     # wrk's clients all come from one address: lift web1's per-address connection limit (100, a
     # protection against one client holding every connection) above the sweep's largest level.
     limit = max([clients, *cfg["p3_sweep"]]) * 2
-    log(f"P3: web1's nginx_limit_conn_per_ip to {limit} (playbooks/web.yml --limit web1)")
+    log(f"P3: web1's webserver_limit_conn_per_ip to {limit} (playbooks/web.yml --limit web1)")
     out["nginx"] = playbook(
-        "playbooks/web.yml", "--limit", WEB1, "-e", json.dumps({"nginx_limit_conn_per_ip": limit})
+        "playbooks/web.yml",
+        "--limit",
+        WEB1,
+        "-e",
+        json.dumps({"webserver_limit_conn_per_ip": limit}),
     ).summary()
     try:
         _measure(cfg, out)

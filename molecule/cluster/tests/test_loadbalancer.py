@@ -170,6 +170,25 @@ def test_config(host):
     assert "Active connections" in host.check_output(f"{CURL} http://127.0.0.1:8081/nginx_status")
 
 
+def test_one_nginx_base_under_both_tiers(host):
+    """Role nginx writes what both tiers share; each tier adds only its own site."""
+    inventory = os.environ["MOLECULE_INVENTORY_FILE"]
+    web = testinfra.get_hosts(["ansible://webservers"], ansible_inventory=inventory)[0]
+    for path in (
+        "/etc/nginx/nginx.conf",
+        "/etc/nginx/sites-available/catch-all.conf",
+        "/etc/nginx/sites-available/stub-status.conf",
+        "/etc/logrotate.d/nginx",
+    ):
+        assert host.file(path).content_string == web.file(path).content_string, path
+    base = {"catch-all.conf", "stub-status.conf"}
+    enabled = "ls /etc/nginx/sites-enabled"
+    assert set(host.check_output(enabled).split()) == base | {"loadbalancer.conf"}
+    assert set(web.check_output(enabled).split()) == base | {"django.conf"}
+    # The load balancer rotates nginx's logs too (before the base, only the web hosts did).
+    assert host.service("logrotate.timer").is_enabled
+
+
 def test_redirect(host):
     out = host.check_output(
         f"{CURL} -o /dev/null -w '%{{http_code}} %{{redirect_url}}' http://localhost/jobs/?q=1"

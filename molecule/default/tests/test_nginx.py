@@ -1,4 +1,4 @@
-"""The nginx role: real requests on the web host, with the host's own curl and openssl.
+"""Roles nginx and webserver: real requests on the web host, with the host's own curl and openssl.
 
 Every HTTPS request verifies the certificate against the host's trust store (no -k), so a
 self-signed CA that is not installed, or a certificate without the name, fails the tests.
@@ -12,16 +12,16 @@ import uuid
 
 import pytest
 
-# The role's defaults, for variables the inventory does not set (get_variables sees only the
-# inventory). Keep them equal to roles/nginx/defaults/main.yml.
+# The roles' defaults, for variables the inventory does not set (get_variables sees only the
+# inventory). Keep them equal to roles/{webserver,nginx}/defaults/main.yml.
 DEFAULTS = {
-    "nginx_app_socket": "/run/recruitment/gunicorn.sock",
-    "nginx_static_root": "/srv/recruitment/current/static/",
-    "nginx_media_root": "/srv/recruitment/shared/media/",
-    "nginx_media_internal": True,
+    "webserver_app_socket": "/run/recruitment/gunicorn.sock",
+    "webserver_static_root": "/srv/recruitment/current/static/",
+    "webserver_media_root": "/srv/recruitment/shared/media/",
+    "webserver_media_internal": True,
     "nginx_client_max_body_size": "10m",
-    "nginx_metrics_allow": [],
-    "nginx_health_allow": ["127.0.0.1/32"],
+    "webserver_metrics_allow": [],
+    "webserver_health_allow": ["127.0.0.1/32"],
 }
 HSTS = "max-age=63072000; includeSubDomains"
 SECURITY_HEADERS = {
@@ -123,7 +123,7 @@ def assert_security_headers(response):
 @pytest.fixture(scope="module")
 def static_file(host, var):
     """A collected static file large enough to be compressed: (URL path, content)."""
-    root = var("nginx_static_root")
+    root = var("webserver_static_root")
     found = host.run(f"find {shlex.quote(root)} -type f -name '*.css' -size +300c -printf '%P\\n'")
     names = sorted(found.stdout.split())
     assert names, f"no static .css file over 300 bytes under {root}: {found.stderr}"
@@ -134,7 +134,7 @@ def static_file(host, var):
 def app_socket_absent(host, var):
     """Nothing on the app's socket for the test: the app's socket unit (named after the socket's
     folder, /run/<app>/) and service are stopped, then started again afterwards."""
-    socket = var("nginx_app_socket")
+    socket = var("webserver_app_socket")
     app = socket.rsplit("/", 2)[-2]
     running = host.socket(f"unix://{socket}").is_listening
     if running:
@@ -185,7 +185,7 @@ server.serve_forever()
 @pytest.fixture
 def fake_app(host, var, app_socket_absent):
     """A stand-in app on the socket that echoes the request headers it receives."""
-    socket = var("nginx_app_socket")
+    socket = var("webserver_app_socket")
     folder = socket.rsplit("/", 1)[0]
     created = not host.file(folder).exists
     host.run(f"mkdir -p {folder} && chmod 0755 {folder}")
@@ -284,7 +284,7 @@ def test_missing_static_file_has_security_headers(host, server_name):
 def media_file(host, var):
     """An uploaded HTML file with a script in it: (name, content)."""
     name = f"nginx-test-{uuid.uuid4().hex}.html"
-    path = var("nginx_media_root") + name
+    path = var("webserver_media_root") + name
     content = "<script>alert(1)</script>\n"
     host.run(f"printf '%s' {shlex.quote(content)} > {path} && chmod 0644 {path}")
     yield name, content
@@ -303,7 +303,7 @@ def assert_sandboxed(response, content):
 def test_media_is_not_public(host, server_name, var, media_file):
     name, content = media_file
     response = curl(host, f"https://{server_name}/media/{name}")
-    if var("nginx_media_internal"):
+    if var("webserver_media_internal"):
         # Internal: only the app's X-Accel-Redirect reaches the file.
         assert response.status == 404, response
         assert content not in response.body
@@ -346,7 +346,7 @@ def test_forwarded_headers_are_overwritten(host, server_name, fake_app):
 
 
 def test_health_checks_over_http(host, server_name, var, own_address):
-    allowed = [ipaddress.ip_network(cidr) for cidr in var("nginx_health_allow")]
+    allowed = [ipaddress.ip_network(cidr) for cidr in var("webserver_health_allow")]
     for client in ["127.0.0.1", own_address]:
         for path in ["/healthz", "/readyz"]:
             response = curl(host, f"http://{server_name}{path}", via=client)
@@ -359,7 +359,7 @@ def test_health_checks_over_http(host, server_name, var, own_address):
 
 
 def test_readyz_over_https_only_for_health_checkers(host, server_name, var, own_address):
-    allowed = [ipaddress.ip_network(cidr) for cidr in var("nginx_health_allow")]
+    allowed = [ipaddress.ip_network(cidr) for cidr in var("webserver_health_allow")]
     assert not any(ipaddress.ip_address(own_address) in net for net in allowed), own_address
     denied = curl(host, f"https://{server_name}/readyz", via=own_address)
     assert denied.status == 403, denied
@@ -371,7 +371,7 @@ def test_readyz_over_https_only_for_health_checkers(host, server_name, var, own_
 
 
 def test_metrics_only_from_allowed_addresses(host, server_name, var, own_address):
-    allowed = [ipaddress.ip_network(cidr) for cidr in var("nginx_metrics_allow")]
+    allowed = [ipaddress.ip_network(cidr) for cidr in var("webserver_metrics_allow")]
     assert not any(ipaddress.ip_address(own_address) in net for net in allowed), own_address
     for path in ["/metrics", "/metrics/", "//metrics"]:
         denied = curl(host, f"https://{server_name}{path}", "--path-as-is", via=own_address)

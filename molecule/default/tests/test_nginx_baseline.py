@@ -68,7 +68,7 @@ def test_nginx_06_waived_body_size_kept_for_uploads(config):
 
 def test_nginx_07_connections_limited_per_client(config):
     # Held with another number: 5 per address would throttle an office behind one NAT; the limit is
-    # per real client address (set_real_ip_from the load balancers), nginx_limit_conn_per_ip.
+    # per real client address (set_real_ip_from the load balancers), webserver_limit_conn_per_ip.
     assert any(
         v.startswith("$binary_remote_addr zone=") for v in directive(config, "limit_conn_zone")
     )

@@ -9,7 +9,11 @@ import jinja2
 import yaml
 
 ROLE = Path(__file__).resolve().parents[1]
-DEFAULTS = yaml.safe_load((ROLE / "defaults/main.yml").read_text())
+# The role builds on role nginx, whose defaults (nginx_flavor, nginx_client_max_body_size) it reads.
+DEFAULTS = {
+    **yaml.safe_load((ROLE.parent / "nginx/defaults/main.yml").read_text()),
+    **yaml.safe_load((ROLE / "defaults/main.yml").read_text()),
+}
 
 
 def render(template="etc/nginx/conf.d/upstream.conf.j2", **overrides) -> str:
@@ -53,7 +57,7 @@ def test_methods():
 
 
 def test_tengine_active_checks():
-    text = render(loadbalancer_flavor="tengine")
+    text = render(nginx_flavor="tengine")
     assert "check interval=3000 rise=2 fall=3 timeout=1000 type=http port=80;" in text
     assert 'check_http_send "GET /healthz HTTP/1.0\\r\\nHost: www.example.com\\r\\n\\r\\n";' in text
     assert "check_http_expect_alive http_2xx;" in text
@@ -70,7 +74,7 @@ def test_waf_modes():
 
 def test_waf_body_limit_follows_client_max_body_size():
     assert "SecRequestBodyLimit 10485760" in render(WAF, loadbalancer_waf="block")
-    limit = render(WAF, loadbalancer_waf="block", loadbalancer_client_max_body_size="512k")
+    limit = render(WAF, loadbalancer_waf="block", nginx_client_max_body_size="512k")
     assert "SecRequestBodyLimit 524288" in limit
 
 
