@@ -10,6 +10,7 @@ import shutil
 import signal
 import ssl
 import subprocess
+import sys
 import time
 import urllib.parse
 import urllib.request
@@ -163,6 +164,13 @@ def release_copy(tmp_path, version, broken=False, destructive=False, gunicorn=No
         text = pyproject.read_text()
         assert '"gunicorn>=' in text, "app/pyproject.toml no longer lists gunicorn>=..."
         pyproject.write_text(re.sub(r'"gunicorn>=[^"]*"', f'"gunicorn=={gunicorn}"', text))
+        # A new dependency needs a new lock, as scripts/lock writes it for app/.
+        uv = Path(sys.executable).with_name("uv")
+        subprocess.run(
+            [uv, "pip", "compile", "--universal", "--generate-hashes", "--python-version", "3.11",
+             "--quiet", "pyproject.toml", "-o", "requirements.lock"],
+            cwd=src, check=True, timeout=300,
+        )  # fmt: skip
     if broken:
         views = src / "src/recruitment/core/views.py"
         code = views.read_text().replace("def readyz(", "def _real_readyz(", 1)

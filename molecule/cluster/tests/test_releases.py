@@ -1,6 +1,6 @@
-"""Releases under load: a rolling upgrade, a broken release that stops after the canary, a
-destructive migration refused before any switch, a converge that keeps the serving release (and a
-new web host that gets it), and the rollback playbook.
+"""Releases under load: a rolling upgrade, a broken release that never serves (its preflight stops
+the canary), a destructive migration refused before any switch, a converge that keeps the serving
+release (and a new web host that gets it), and the rollback playbook.
 Precondition: the converged cluster serves 1.0.0 (the app's own version). Each test states the
 release it starts from with ensure_serving, so it holds whichever test ran before it."""
 
@@ -48,8 +48,15 @@ def test_rolling_upgrade_under_load(session, tmp_path):
         assert found.rc == 0, f"{name} serves no {dist}"
 
 
-def test_broken_release_stops_after_the_canary(session, tmp_path):
+def test_broken_release_never_serves(session, tmp_path):
+    """A release that fails /readyz stops at the canary in its preflight, before the switch: the
+    app's service never loads it, and only the preflight's own socket ever ran it."""
     ensure_serving("1.0.1", tmp_path)
+    web1 = host("cl-web1")
+    links = "readlink /srv/recruitment/current /srv/recruitment/previous"
+    before = web1.check_output(links)
+    master = gunicorn_master("cl-web1")
+    since = web1.check_output("date '+%Y-%m-%d %H:%M:%S'")
     load = Load(*session)
     result = playbook(
         "rolling_upgrade.yml",
@@ -57,11 +64,24 @@ def test_broken_release_stops_after_the_canary(session, tmp_path):
         f"django_app_source_path={release_copy(tmp_path, '1.0.2', broken=True)}",
     )
     total, failed, reads = load.stop("broken release")
-    out = result.stdout + result.stderr
+    out = " ".join((result.stdout + result.stderr).split())
     assert result.returncode != 0
     assert "Rolling upgrade stopped at cl-web1 because" in out, out[-4000:]
+    reason = "failed its preflight on its own socket, before serving any client"
+    assert f"{reason}: GET /readyz answered 503" in out, out[-4000:]
     assert total > 0 and failed == 0 and reads <= RELOAD_READ_ERRORS, (total, failed, reads)
     assert versions() == {"cl-web1": "1.0.1", "cl-web2": "1.0.1"}
+    # current and previous never moved, and the app's gunicorn was neither restarted nor HUPed.
+    assert web1.check_output(links) == before
+    assert gunicorn_master("cl-web1") == master
+    served = web1.check_output(
+        f"journalctl --no-pager -o cat -u recruitment.service --since '{since}'"
+    )
+    assert "Handling signal: hup" not in served, served[-2000:]
+    preflight = web1.check_output(
+        f"journalctl --no-pager -o cat -u 'recruitment-preflight@*' --since '{since}'"
+    )
+    assert '"GET /readyz HTTP/1.1" 503' in preflight, preflight[-2000:]
 
 
 def test_destructive_migration_is_refused_without_the_force_flag(session, tmp_path):

@@ -1,9 +1,10 @@
 """The django_app role: release layout, secrets on disk, socket activation, sandbox, behaviour."""
 
+import hashlib
 import json
 import re
 
-from conftest import APP, CURL, run_script
+from conftest import APP, CURL, REPO, run_script
 
 ROOT = f"/srv/{APP}"
 SITE = "https://localhost"
@@ -42,7 +43,21 @@ def test_release_record(web):
     release = web.file(f"{ROOT}/current").linked_to
     record = json.loads(web.file(f"{release}/release.json").content_string)
     assert record["release"] == release.rsplit("/", 1)[-1]
-    assert record["release"] == f"{record['version']}-{record['wheel_sha256'][:10]}"
+    # The id covers the wheel and the lock (app/requirements.lock): same code and lock, same id.
+    lock = REPO / "app/requirements.lock"
+    assert record["lock"] == str(lock)
+    assert record["lock_sha256"] == hashlib.sha256(lock.read_bytes()).hexdigest()
+    identity = hashlib.sha256(f"{record['wheel_sha256']}:{record['lock_sha256']}".encode())
+    assert record["release"] == f"{record['version']}-{identity.hexdigest()[:10]}"
+    # The venv holds exactly the lock's versions (the lock's Windows-only pins aside).
+    pins = dict(re.findall(r"(?m)^([a-z0-9._-]+)==(\S+) \\$", lock.read_text()))
+    frozen = web.check_output(f"{release}/venv/bin/pip freeze --all --exclude-editable")
+    installed = {
+        re.sub(r"[-_.]+", "-", name.lower()): version
+        for name, version in re.findall(r"(?m)^([A-Za-z0-9._-]+)==(\S+)$", frozen)
+    }
+    for name, version in pins.items():
+        assert installed.get(re.sub(r"[-_.]+", "-", name)) == version, (name, version, frozen)
     wheel = web.run(f"ls {release}/wheels/{record['wheel']}")
     assert wheel.rc == 0, f"{record['wheel']} is not in the shipped wheelhouse"
     digest = web.check_output(f"sha256sum {release}/wheels/{record['wheel']}").split()[0]
@@ -50,6 +65,18 @@ def test_release_record(web):
     python = web.check_output("python3 -c 'import sys; print(*sys.version_info[:2], sep=\"\")'")
     assert record["target"] == f"cp{python}-{web.check_output('uname -m')}"
     assert record["source"] == "path" and record["source_location"].endswith("/app")
+
+
+def test_the_release_answered_its_preflight_before_it_served(web):
+    """The converge's first deploy ran the release on its own socket and asked it for /readyz and
+    the smoke URL (/) before current pointed to it; the preflight unit is gone afterwards."""
+    release = web.file(f"{ROOT}/current").linked_to.rsplit("/", 1)[-1]
+    unit = f"{APP}-preflight@{release}.service"
+    log = web.check_output(f"journalctl --no-pager -o cat -u {unit}")
+    assert '"GET /readyz HTTP/1.1" 200' in log, log[-2000:]
+    assert '"GET / HTTP/1.1" 200' in log, log[-2000:]
+    assert web.run(f"systemctl is-active {unit}").stdout.strip() == "inactive"
+    assert not web.file(f"/run/{APP}-preflight").exists
 
 
 def test_socket_activation(web, assert_running):
