@@ -37,6 +37,10 @@ def test_status_names_each_hosts_releases_and_a_free_lock():
         # or a copy of it, as a path source.
         line = f"{name}: serves {current}, previous {previous}; cl-lb1 in service; built from path"
         assert line in out, (line, out[-3000:])
+        # ...and the lock it was installed from, with its checksum.
+        assert re.search(
+            rf"{name}: serves .*; locked by \S+/requirements\.lock \(sha256 [0-9a-f]{{12}}\)", out
+        ), out[-3000:]
     assert "deploy lock: free" in out, out[-3000:]
 
 

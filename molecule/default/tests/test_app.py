@@ -75,8 +75,9 @@ def test_the_release_answered_its_preflight_before_it_served(web):
     log = web.check_output(f"journalctl --no-pager -o cat -u {unit}")
     assert '"GET /readyz HTTP/1.1" 200' in log, log[-2000:]
     assert '"GET / HTTP/1.1" 200' in log, log[-2000:]
-    assert web.run(f"systemctl is-active {unit}").stdout.strip() == "inactive"
-    assert not web.file(f"/run/{APP}-preflight").exists
+    for gone in (unit, unit.replace(".service", ".socket")):
+        assert web.run(f"systemctl is-active {gone}").stdout.strip() == "inactive", gone
+    assert not web.file(f"/run/{APP}-preflight/{release}.sock").exists
 
 
 def test_socket_activation(web, assert_running):
