@@ -88,6 +88,7 @@ def test_a_tampered_wheel_stops_the_install_and_the_release_serving_stays(debian
         tampered.write(b"\0")
     result, out = deploy_without_switch(src, artifacts)
     assert result.returncode != 0, out[-3000:]
+    # The second run built the wheel again from the same source and lock: the same release id.
     assert f"Release {new} did not install on debian12" in out, out[-3000:]
     assert wheel.name in out and "do not match the hashes" in out.lower(), out[-3000:]
     assert releases(debian12) == before
