@@ -6,7 +6,6 @@ import http.cookiejar
 import json
 import os
 import re
-import shutil
 import signal
 import ssl
 import subprocess
@@ -170,13 +169,11 @@ def release_copy(
     """The app with another version; broken: a /readyz that always fails (broken_where_marked: on
     hosts holding FAILING_READYZ_MARKER only); destructive: a migration
     that drops a column the serving release still reads; gunicorn: that gunicorn version pinned."""
-    src = tmp_path / f"app-{version}"
-    shutil.copytree(
-        REPO / "app", src, ignore=shutil.ignore_patterns("build", "*.egg-info", "db.sqlite3")
-    )
+    # Imported here: conftest imports this module first.
+    from conftest import app_copy
+
+    src = app_copy(tmp_path, version)
     pyproject = src / "pyproject.toml"
-    pyproject.write_text(re.sub(r'^version = ".*"', f'version = "{version}"',
-                                pyproject.read_text(), count=1, flags=re.M))  # fmt: skip
     if gunicorn:
         text = pyproject.read_text()
         assert '"gunicorn>=' in text, "app/pyproject.toml no longer lists gunicorn>=..."

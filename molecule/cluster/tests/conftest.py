@@ -16,6 +16,7 @@ REPO = _module.REPO
 assert_running = _module.assert_running
 vault = _module.vault
 run_script = _module.run_script
+app_copy = _module.app_copy
 
 
 @pytest.fixture(scope="module")

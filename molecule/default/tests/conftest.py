@@ -2,6 +2,8 @@
 
 import base64
 import os
+import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -121,3 +123,16 @@ def ssh(host, args: str):
     """An SSH client on the host against its own sshd: the real login path, PAM included."""
     with host.sudo():
         return host.run(f"{SSH} {args}")
+
+
+def app_copy(tmp_path: Path, version: str) -> Path:
+    """A copy of app/ (its lock included) at another version, to deploy as a new release; the
+    cluster's release_copy changes it further."""
+    src = tmp_path / f"app-{version}"
+    shutil.copytree(
+        REPO / "app", src, ignore=shutil.ignore_patterns("build", "*.egg-info", "db.sqlite3")
+    )
+    pyproject = src / "pyproject.toml"
+    pyproject.write_text(re.sub(r'^version = ".*"', f'version = "{version}"',
+                                pyproject.read_text(), count=1, flags=re.M))  # fmt: skip
+    return src

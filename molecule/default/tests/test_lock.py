@@ -6,12 +6,11 @@ stays. Each test deploys a copy of the app at another version to debian12 withou
 import json
 import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from conftest import REPO, app_copy
 
 ROOT = "/srv/recruitment"
 
@@ -21,17 +20,6 @@ def debian12(host):
     if host.ansible.get_variables()["inventory_hostname"] != "debian12":
         pytest.skip("one host is enough: the checks are the controller's and pip's")
     return host
-
-
-def app_copy(tmp_path: Path, version: str) -> Path:
-    src = tmp_path / f"app-{version}"
-    shutil.copytree(
-        REPO / "app", src, ignore=shutil.ignore_patterns("build", "*.egg-info", "db.sqlite3")
-    )
-    pyproject = src / "pyproject.toml"
-    pyproject.write_text(re.sub(r'^version = ".*"', f'version = "{version}"',
-                                pyproject.read_text(), count=1, flags=re.M))  # fmt: skip
-    return src
 
 
 def deploy_without_switch(src: Path, artifacts: Path) -> tuple[subprocess.CompletedProcess, str]:
