@@ -84,20 +84,6 @@ SOCKET_ERRORS = r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout
 # request whose keep-alive connection closed before any answer (RFC 9112, 9.3.1); wrk counts it.
 # Bounded here and printed; every other error, and every non-2xx/3xx answer, fails the test.
 RELOAD_READ_ERRORS = 16
-# A /readyz that fails only on a host holding this file (release_copy(broken_where_marked=True)).
-FAILING_READYZ_MARKER = "/etc/djstack-test-readyz-fails"
-BROKEN_WHERE_MARKED_READYZ = f"""
-
-def readyz(request):
-    import os
-
-    from django.http import JsonResponse
-
-    if os.path.exists("{FAILING_READYZ_MARKER}"):
-        return JsonResponse({{"status": "broken on this host on purpose"}}, status=503)
-    return _real_readyz(request)
-"""
-
 BROKEN_READYZ = """
 
 def readyz(request):
@@ -163,11 +149,8 @@ class Migration(migrations.Migration):
 """
 
 
-def release_copy(
-    tmp_path, version, broken=False, destructive=False, gunicorn=None, broken_where_marked=False
-):
-    """The app with another version; broken: a /readyz that always fails (broken_where_marked: on
-    hosts holding FAILING_READYZ_MARKER only); destructive: a migration
+def release_copy(tmp_path, version, broken=False, destructive=False, gunicorn=None):
+    """The app with another version; broken: a /readyz that always fails; destructive: a migration
     that drops a column the serving release still reads; gunicorn: that gunicorn version pinned."""
     # Imported here: conftest imports this module first.
     from conftest import app_copy
@@ -185,10 +168,10 @@ def release_copy(
              "--quiet", "pyproject.toml", "-o", "requirements.lock"],
             cwd=src, check=True, timeout=300,
         )  # fmt: skip
-    if broken or broken_where_marked:
+    if broken:
         views = src / "src/recruitment/core/views.py"
         code = views.read_text().replace("def readyz(", "def _real_readyz(", 1)
-        views.write_text(code + (BROKEN_READYZ if broken else BROKEN_WHERE_MARKED_READYZ))
+        views.write_text(code + BROKEN_READYZ)
     if destructive:
         # After the app's newest jobs migration, whatever it is, so the graph keeps one leaf.
         folder = src / "src/recruitment/jobs/migrations"
